@@ -1,0 +1,1 @@
+"""Mend: an event-sourced platform for practitioners who repair broken trust."""

@@ -1,0 +1,75 @@
+"""The composition root: builds the store, services, views, runner and job queue from settings.
+
+Nothing connects at import time; everything is built here, once per process.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+from typing import Any
+
+from eventsourcing.persistence import InfrastructureFactory
+from eventsourcing.utils import Environment
+
+from mend.config import Settings
+from mend.domain.casework import Casework
+from mend.domain.membership import Membership
+from mend.domain.store import MendStore
+from mend.projections.casebook import PostgresCasebook, SQLiteCasebook
+from mend.projections.runner import ProjectionRunner
+from mend.workers.queue import Jobs
+
+
+@dataclass
+class Mend:
+    settings: Settings
+    store: MendStore
+    casework: Casework
+    membership: Membership
+    casebook: Any
+    runner: ProjectionRunner
+    jobs: Jobs
+
+    def wait_for_projections(self, notification_id: int | None, timeout: float = 5.0) -> None:
+        """Read-your-writes: return once the views have applied this notification."""
+        if notification_id is None:
+            return
+        self.runner.wake()
+        deadline, pause = time.monotonic() + timeout, 0.001
+        # The library's own wait starts at 100 ms; a page after a form post cannot wait that.
+        while not self.casebook.has_tracking_id(self.store.name, notification_id):
+            if time.monotonic() > deadline:
+                raise TimeoutError(f"projections did not reach {notification_id}")
+            time.sleep(pause)
+            pause = min(pause * 2, 0.05)
+
+    def close(self) -> None:
+        self.runner.stop()
+        self.jobs.close()
+        self.casebook.datastore.close()
+        self.store.close()
+
+
+def build_casebook(settings: Settings) -> Any:
+    factory = InfrastructureFactory.construct(Environment("MendViews", settings.views_env()))
+    view_class = SQLiteCasebook if settings.is_sqlite else PostgresCasebook
+    return factory.tracking_recorder(view_class)
+
+
+def bootstrap(settings: Settings, *, start_runner: bool | None = None) -> Mend:
+    store = MendStore(env=settings.store_env())
+    casebook = build_casebook(settings)
+    runner = ProjectionRunner(store, casebook)
+    mend = Mend(
+        settings=settings,
+        store=store,
+        casework=Casework(store),
+        membership=Membership(store),
+        casebook=casebook,
+        runner=runner,
+        jobs=Jobs(settings),
+    )
+    if start_runner if start_runner is not None else settings.projections == "inline":
+        runner.start()
+    return mend

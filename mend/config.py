@@ -1,0 +1,99 @@
+"""Settings from the environment: the only module that reads os.environ."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import unquote, urlsplit
+
+DEFAULT_SECRET_KEY = "dev-only-secret-key-change-me"
+DEFAULT_DATABASE_URL = "sqlite:///var/mend.sqlite"
+
+
+class ConfigurationError(RuntimeError):
+    """Raised when the settings are unsafe or unusable; the process refuses to start."""
+
+
+@dataclass(frozen=True)
+class Settings:
+    database_url: str = DEFAULT_DATABASE_URL
+    redis_url: str | None = None
+    secret_key: str = DEFAULT_SECRET_KEY
+    environment: str = "development"
+    cipher_key: str | None = None
+    public_url: str = "http://127.0.0.1:5000"
+    #: "inline" runs the projection runner inside the web process; "external" leaves it to
+    #: `flask --app wsgi projections run` (the projections service of docker-compose).
+    projections: str = "inline"
+    redis_prefix: str = "mend"
+
+    @classmethod
+    def from_env(cls, environ: dict[str, str] | None = None) -> Settings:
+        env = os.environ if environ is None else environ
+        settings = cls(
+            database_url=env.get("DATABASE_URL") or DEFAULT_DATABASE_URL,
+            redis_url=env.get("REDIS_URL") or None,
+            secret_key=env.get("SECRET_KEY") or DEFAULT_SECRET_KEY,
+            environment=env.get("MEND_ENV", "development"),
+            cipher_key=env.get("MEND_CIPHER_KEY") or None,
+            public_url=(env.get("MEND_PUBLIC_URL") or "http://127.0.0.1:5000").rstrip("/"),
+            projections=env.get("MEND_PROJECTIONS", "inline"),
+            redis_prefix=env.get("MEND_REDIS_PREFIX", "mend"),
+        )
+        settings.check()
+        return settings
+
+    def check(self) -> None:
+        if self.environment not in ("development", "production"):
+            raise ConfigurationError("MEND_ENV must be development or production")
+        if self.is_production and self.secret_key == DEFAULT_SECRET_KEY:
+            raise ConfigurationError("Refusing to start in production with the default SECRET_KEY")
+        if self.projections not in ("inline", "external"):
+            raise ConfigurationError("MEND_PROJECTIONS must be inline or external")
+        if not self.database_url.startswith(("sqlite:///", "postgresql://", "postgres://")):
+            raise ConfigurationError("DATABASE_URL must be sqlite:///PATH or postgresql://...")
+
+    @property
+    def is_production(self) -> bool:
+        return self.environment == "production"
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.database_url.startswith("sqlite:///")
+
+    def store_env(self) -> dict[str, str]:
+        """The eventsourcing library's settings for the event store."""
+        env = dict(self._persistence_env(suffix=""))
+        if self.cipher_key:
+            env["CIPHER_TOPIC"] = "eventsourcing.cipher:AESCipher"
+            env["CIPHER_KEY"] = self.cipher_key
+            env["COMPRESSOR_TOPIC"] = "eventsourcing.compressor:ZlibCompressor"
+        return env
+
+    def views_env(self) -> dict[str, str]:
+        """Read models live beside the store: their own SQLite file, or the same database."""
+        return self._persistence_env(suffix="-views")
+
+    def _persistence_env(self, suffix: str) -> dict[str, str]:
+        if self.is_sqlite:
+            path = self.database_url[len("sqlite:///"):]
+            if path != ":memory:":
+                path = str(Path(path).with_name(Path(path).stem + suffix + Path(path).suffix))
+                Path(path).parent.mkdir(parents=True, exist_ok=True)
+            return {
+                "PERSISTENCE_MODULE": "eventsourcing.sqlite",
+                "SQLITE_DBNAME": path,
+                "SQLITE_LOCK_TIMEOUT": "10",
+            }
+        url = urlsplit(self.database_url)
+        return {
+            "PERSISTENCE_MODULE": "eventsourcing.postgres",
+            "POSTGRES_DBNAME": url.path.lstrip("/") or "postgres",
+            "POSTGRES_HOST": url.hostname or "127.0.0.1",
+            "POSTGRES_PORT": str(url.port or 5432),
+            "POSTGRES_USER": unquote(url.username or "postgres"),
+            "POSTGRES_PASSWORD": unquote(url.password or ""),
+            "POSTGRES_POOL_SIZE": "10",
+            "POSTGRES_MAX_OVERFLOW": "10",
+        }

@@ -1,0 +1,1 @@
+"""The event-sourced domain: aggregates, their events and rules, and the application service."""

@@ -1,0 +1,204 @@
+"""The application service for tenants and accounts: sign-up, invitations, roles and tokens."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from uuid import UUID
+
+from mend.domain import authorization as authz, passwords
+from mend.domain.acting import acting
+from mend.domain.authorization import Actor
+from mend.domain.checks import utcnow
+from mend.domain.errors import AlreadyTaken, InvalidValue, NotAuthenticated, NotFound
+from mend.domain.store import MendStore, Saved
+from mend.domain.tenancy import (
+    EMAILS, INVITATIONS, SLUGS, TOKENS, Account, Index, Tenant, normalise_email,
+)
+
+INVITATION_LIFETIME = timedelta(days=7)
+TOKEN_PREFIX = "mend_"
+
+
+def secret_digest(secret: str) -> str:
+    """Tokens are long random strings, so a fast digest is enough to store them safely."""
+    return hashlib.sha256(secret.encode()).hexdigest()
+
+
+@dataclass(frozen=True)
+class Invitation:
+    account_id: UUID
+    token: str
+    expires_at: datetime
+
+
+@dataclass(frozen=True)
+class Member:
+    account_id: UUID
+    email: str
+    name: str
+    role: str
+    status: str  # "active" | "invited"
+
+
+class Membership:
+    def __init__(self, store: MendStore):
+        self.store = store
+
+    # ------------------------------------------------------------------ sign-up and sign-in
+    def sign_up(
+        self, *, name: str, slug: str, kind: str, owner_email: str, owner_password: str,
+        owner_name: str,
+    ) -> Saved:
+        """Register a tenant with its founding owner; result is (tenant_id, account_id)."""
+        email = normalise_email(owner_email)
+
+        def command():
+            if self.store.lookup(SLUGS, slug) is not None:
+                raise AlreadyTaken(f"The slug {slug!r} is taken.")
+            account = self._existing_or_new_account(email, owner_name, owner_password)
+            tenant = Tenant.register(name=name, slug=slug, kind=kind)
+            with acting(account.id, tenant.id):
+                tenant.add_founding_owner(account.id)
+                account.join(tenant.id)
+                index = Index(namespace=SLUGS, value=slug, ref=tenant.id)
+            changed = [tenant, account, index]
+            if email_is_new(account):
+                changed.append(Index(namespace=EMAILS, value=email, ref=account.id))
+            return changed, (tenant.id, account.id)
+
+        return self.store.retrying(command)
+
+    def _existing_or_new_account(self, email: str, name: str, password: str) -> Account:
+        account_id = self.store.lookup(EMAILS, email)
+        if account_id is None:
+            passwords.check_policy(password, "owner.password")
+            return Account.register(email=email, name=name, password_hash=passwords.hash_password(password))
+        account = self.store.get(account_id, Account)
+        # Someone who already has an account proves it with their password before adding a tenant.
+        if not passwords.verify_password(account.password_hash, password):
+            raise AlreadyTaken("An account with this email exists; sign up with its password.")
+        return account
+
+    def authenticate(self, email: str, password: str) -> Account:
+        """The account for these credentials; equally slow whether or not the email exists."""
+        try:
+            account_id = self.store.lookup(EMAILS, normalise_email(email))
+        except InvalidValue:
+            account_id = None
+        account = self.store.find(account_id, Account) if account_id else None
+        if not passwords.verify_password(account.password_hash if account else None, password):
+            raise NotAuthenticated("Wrong email or password.")
+        return account
+
+    def actor_for(self, account_id: UUID, tenant_slug: str | None = None) -> Actor:
+        """The account acting in one of its tenants: the named one, or its first."""
+        account = self.store.get(account_id, Account)
+        for tenant_id in account.tenant_ids:
+            tenant = self.store.get(UUID(tenant_id), Tenant)
+            if tenant_slug in (None, tenant.slug):
+                role = tenant.role_of(account.id)
+                if role:
+                    return Actor(account.id, tenant.id, role)
+        raise NotAuthenticated("This account is not a member of that tenant.")
+
+    # ------------------------------------------------------------------ bearer tokens
+    def issue_token(
+        self, email: str, password: str, tenant_slug: str | None = None, label: str = ""
+    ) -> tuple[str, Actor]:
+        """A new bearer token, shown once; only its digest is stored."""
+        account = self.authenticate(email, password)
+        actor = self.actor_for(account.id, tenant_slug)
+        token = TOKEN_PREFIX + secrets.token_urlsafe(32)
+        digest = secret_digest(token)
+
+        def command():
+            owner = self.store.get(account.id, Account)
+            index = Index(namespace=TOKENS, value=digest, ref=owner.id)
+            with acting(owner.id, actor.tenant_id):
+                owner.issue_token(index.id, actor.tenant_id, label)
+            return [owner, index], index.id
+
+        self.store.retrying(command)
+        return token, actor
+
+    def actor_for_token(self, token: str) -> Actor:
+        token_id = Index.id_for(TOKENS, secret_digest(token))
+        index = self.store.find(token_id, Index)
+        account = self.store.find(index.ref, Account) if index else None
+        tenant_id = account.tokens.get(str(token_id)) if account else None
+        if tenant_id is None:
+            raise NotAuthenticated("This token is not valid or was revoked.")
+        tenant = self.store.get(UUID(tenant_id), Tenant)
+        role = tenant.role_of(account.id)
+        if role is None:
+            raise NotAuthenticated("This token's account no longer belongs to the tenant.")
+        return Actor(account.id, tenant.id, role)
+
+    # ------------------------------------------------------------------ members
+    def invite(self, actor: Actor, *, email: str, name: str, role: str) -> Saved:
+        """Invite someone by email; result is an Invitation carrying the one-time token."""
+        authz.require_owner(actor, "invite members")
+        email = normalise_email(email)
+        token = secrets.token_urlsafe(32)
+        expires_at = utcnow() + INVITATION_LIFETIME
+
+        def command():
+            tenant = self.store.get(actor.tenant_id, Tenant)
+            account_id = self.store.lookup(EMAILS, email)
+            changed: list = [tenant]
+            with acting(actor.account_id, actor.tenant_id):
+                if account_id is None:
+                    account = Account.register(email=email, name=name, password_hash=None)
+                    account_id = account.id
+                    changed += [account, Index(namespace=EMAILS, value=email, ref=account.id)]
+                tenant.invite(
+                    account_id=account_id, email=email, role=role,
+                    token_hash=secret_digest(token), expires_at=expires_at,
+                )
+                changed.append(Index(namespace=INVITATIONS, value=secret_digest(token), ref=tenant.id))
+            return changed, Invitation(account_id, token, expires_at)
+
+        return self.store.retrying(command)
+
+    def accept_invitation(self, token: str, password: str, name: str | None = None) -> Saved:
+        """Redeem an invitation by choosing a password (or proving the existing one)."""
+        digest = secret_digest(token)
+
+        def command():
+            tenant_id = self.store.lookup(INVITATIONS, digest)
+            tenant = self.store.find(tenant_id, Tenant) if tenant_id else None
+            invited = [a for a, i in (tenant.invitations.items() if tenant else ()) if i["token_hash"] == digest]
+            if not invited:
+                raise NotFound("This invitation was already used, withdrawn, or never existed.")
+            account = self.store.get(UUID(invited[0]), Account)
+            with acting(account.id, tenant.id):
+                if account.password_hash is None:
+                    account.change_password(passwords.hash_password(passwords.check_policy(password)))
+                elif not passwords.verify_password(account.password_hash, password):
+                    raise NotAuthenticated("This email already has an account: use its password.")
+                if name:
+                    account.rename(name)
+                tenant.accept_invitation(account.id, digest, utcnow())
+                account.join(tenant.id)
+            return [tenant, account], account.id
+
+        return self.store.retrying(command)
+
+    def members(self, actor: Actor) -> list[Member]:
+        authz.require_staff(actor, "list members")
+        tenant = self.store.get(actor.tenant_id, Tenant)
+        found = [(a, r, "active") for a, r in tenant.members.items()]
+        found += [(a, i["role"], "invited") for a, i in tenant.invitations.items()]
+        members = []
+        for account_id, role, status in found:
+            account = self.store.get(UUID(account_id), Account)
+            members.append(Member(account.id, account.email, account.name, role, status))
+        return members
+
+
+def email_is_new(account: Account) -> bool:
+    """True for an account created in this very command (its registration is still pending)."""
+    return any(type(e).__name__ == "AccountRegistered" for e in account.pending_events)

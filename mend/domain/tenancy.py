@@ -1,0 +1,203 @@
+"""Tenants, accounts and the index aggregates that keep emails, slugs and tokens unique."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from uuid import NAMESPACE_URL, UUID, uuid5
+
+from eventsourcing.domain import event
+
+from mend.domain import checks, vocabulary as v
+from mend.domain.acting import MendAggregate
+from mend.domain.errors import InvalidValue, RuleBroken
+
+
+class Tenant(MendAggregate):
+    """A practice or an organization: who belongs to it, and with which role."""
+
+    @classmethod
+    def register(cls, *, name: str, slug: str, kind: str) -> Tenant:
+        slug = checks.text("slug", slug, max_length=63)
+        if not slug.replace("-", "").isalnum() or slug != slug.lower() or slug.startswith("-"):
+            raise InvalidValue("slug", "must be lowercase letters, digits and hyphens")
+        return cls(
+            name=checks.text("name", name, max_length=200),
+            slug=slug,
+            kind=checks.one_of("kind", kind, v.TENANT_KINDS),
+        )
+
+    @event("TenantRegistered")
+    def __init__(self, name: str, slug: str, kind: str) -> None:
+        self.name = name
+        self.slug = slug
+        self.kind = kind
+        self.members: dict[str, str] = {}  # str(account_id) -> role
+        self.invitations: dict[str, dict[str, str]] = {}  # str(account_id) -> {role, ...}
+
+    def role_of(self, account_id: UUID) -> str | None:
+        return self.members.get(str(account_id))
+
+    def invite(
+        self, *, account_id: UUID, email: str, role: str, token_hash: str, expires_at: datetime
+    ) -> None:
+        role = checks.one_of("role", role, v.ROLES)
+        if str(account_id) in self.members:
+            raise RuleBroken("That person is already a member of this tenant.")
+        self._member_invited(account_id, email, role, token_hash, expires_at)
+
+    @event("MemberInvited")
+    def _member_invited(
+        self, account_id: UUID, email: str, role: str, token_hash: str, expires_at: datetime
+    ) -> None:
+        self.invitations[str(account_id)] = {
+            "role": role,
+            "token_hash": token_hash,
+            "expires_at": expires_at.isoformat(),
+        }
+
+    def accept_invitation(self, account_id: UUID, token_hash: str, now: datetime) -> str:
+        invitation = self.invitations.get(str(account_id))
+        if invitation is None or invitation["token_hash"] != token_hash:
+            raise RuleBroken("This invitation was already used or withdrawn.")
+        if datetime.fromisoformat(invitation["expires_at"]) < now:
+            raise RuleBroken("This invitation has expired; ask for a new one.")
+        self._invitation_accepted(account_id, invitation["role"])
+        return invitation["role"]
+
+    @event("InvitationAccepted")
+    def _invitation_accepted(self, account_id: UUID, role: str) -> None:
+        del self.invitations[str(account_id)]
+        self.members[str(account_id)] = role
+
+    def grant_role(self, account_id: UUID, role: str) -> None:
+        role = checks.one_of("role", role, v.ROLES)
+        if str(account_id) not in self.members:
+            raise InvalidValue("account_id", "is not a member of this tenant")
+        if self.members[str(account_id)] == role:
+            raise RuleBroken(f"That member already has the role {role}.")
+        self._require_another_owner(account_id, leaving=role != "owner")
+        self._role_granted(account_id, role)
+
+    @event("RoleGranted")
+    def _role_granted(self, account_id: UUID, role: str) -> None:
+        self.members[str(account_id)] = role
+
+    def revoke_membership(self, account_id: UUID) -> None:
+        if str(account_id) not in self.members:
+            raise InvalidValue("account_id", "is not a member of this tenant")
+        self._require_another_owner(account_id, leaving=True)
+        self._role_revoked(account_id)
+
+    @event("RoleRevoked")
+    def _role_revoked(self, account_id: UUID) -> None:
+        del self.members[str(account_id)]
+
+    def _require_another_owner(self, account_id: UUID, *, leaving: bool) -> None:
+        owners = [a for a, r in self.members.items() if r == "owner"]
+        if leaving and owners == [str(account_id)]:
+            raise RuleBroken("A tenant keeps at least one owner.")
+
+    def add_founding_owner(self, account_id: UUID) -> None:
+        if self.members:
+            raise RuleBroken("Only a new tenant gets a founding owner.")
+        self._role_granted(account_id, "owner")
+
+
+class Account(MendAggregate):
+    """A person, known by email, who may belong to several tenants."""
+
+    @classmethod
+    def register(cls, *, email: str, name: str, password_hash: str | None) -> Account:
+        return cls(email=normalise_email(email), name=checks.text("name", name, max_length=200),
+                   password_hash=password_hash)
+
+    @event("AccountRegistered")
+    def __init__(self, email: str, name: str, password_hash: str | None) -> None:
+        self.email = email
+        self.name = name
+        self.password_hash = password_hash
+        self.tenant_ids: list[str] = []
+        self.tokens: dict[str, str] = {}  # token_id -> str(tenant_id), active tokens only
+        self.credentials_version = 0
+
+    def change_password(self, password_hash: str) -> None:
+        self._password_changed(password_hash)
+
+    @event("PasswordChanged")
+    def _password_changed(self, password_hash: str) -> None:
+        self.password_hash = password_hash
+        self.credentials_version += 1
+
+    def rename(self, name: str) -> None:
+        name = checks.text("name", name, max_length=200)
+        if name != self.name:
+            self._renamed(name)
+
+    @event("AccountRenamed")
+    def _renamed(self, name: str) -> None:
+        self.name = name
+
+    def join(self, tenant_id: UUID) -> None:
+        if str(tenant_id) not in self.tenant_ids:
+            self._tenant_joined(tenant_id)
+
+    @event("TenantJoined")
+    def _tenant_joined(self, tenant_id: UUID) -> None:
+        self.tenant_ids.append(str(tenant_id))
+
+    def leave(self, tenant_id: UUID) -> None:
+        if str(tenant_id) in self.tenant_ids:
+            self._tenant_left(tenant_id)
+
+    @event("TenantLeft")
+    def _tenant_left(self, tenant_id: UUID) -> None:
+        self.tenant_ids.remove(str(tenant_id))
+        self.tokens = {t: ten for t, ten in self.tokens.items() if ten != str(tenant_id)}
+
+    def issue_token(self, token_id: UUID, tenant_id: UUID, label: str) -> None:
+        if str(tenant_id) not in self.tenant_ids:
+            raise InvalidValue("tenant", "is not a tenant of this account")
+        self._token_issued(token_id, tenant_id, checks.text("label", label, required=False))
+
+    @event("ApiTokenIssued")
+    def _token_issued(self, token_id: UUID, tenant_id: UUID, label: str) -> None:
+        self.tokens[str(token_id)] = str(tenant_id)
+
+    def revoke_token(self, token_id: UUID) -> None:
+        if str(token_id) not in self.tokens:
+            raise InvalidValue("token_id", "is not an active token of this account")
+        self._token_revoked(token_id)
+
+    @event("ApiTokenRevoked")
+    def _token_revoked(self, token_id: UUID) -> None:
+        del self.tokens[str(token_id)]
+
+
+def normalise_email(email: object) -> str:
+    email = checks.text("email", email, max_length=254).strip().lower()
+    local, _, domain = email.partition("@")
+    if not local or "." not in domain or " " in email:
+        raise InvalidValue("email", "must be an email address")
+    return email
+
+
+class Index(MendAggregate):
+    """Points from a unique value to the aggregate that owns it; its id is uuid5 of the value."""
+
+    @staticmethod
+    def id_for(namespace: str, value: str) -> UUID:
+        return uuid5(NAMESPACE_URL, f"/mend/{namespace}/{value}")
+
+    @classmethod
+    def create_id(cls, namespace: str, value: str, ref: UUID) -> UUID:
+        return cls.id_for(namespace, value)
+
+    @event("IndexCreated")
+    def __init__(self, namespace: str, value: str, ref: UUID) -> None:
+        self.ref = ref
+
+
+EMAILS = "email"
+SLUGS = "tenant-slug"
+TOKENS = "api-token"
+INVITATIONS = "invitation"

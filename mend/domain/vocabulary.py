@@ -1,0 +1,104 @@
+"""The closed sets of values the domain speaks in, taken from the practice of trust repair."""
+
+from __future__ import annotations
+
+CASE_KINDS = ("couple", "family", "friendship", "workplace")
+
+BREACH_CATEGORIES = (
+    "infidelity",
+    "dishonesty",
+    "digital_secrecy",
+    "broken_promise",
+    "neglect",
+    "misconduct",
+    "data_breach",
+    "other",
+)
+
+APPROACHES = ("therapy_guided", "self_guided", "ai_assisted", "passive")
+
+STAGES = ("aftermath", "honest_conversations", "restoring", "moving_forward")
+
+OUTCOMES = ("reconciled", "released", "referred", "withdrawn")
+
+SAFETY_RED_FLAGS = ("abuse_history", "others_fear_for_safety")
+
+RED_FLAGS = (
+    "no_remorse_repeated_dishonesty",
+    "gaslighting",
+    "refuses_responsibility",
+    "abuse_history",
+    "forgiveness_ultimatums",
+    "no_transparency",
+    "ongoing_secrecy",
+    "escalating_conflict",
+    "others_fear_for_safety",
+    "untreated_compulsion",
+    # Digital red flags.
+    "deleting_messages",
+    "secret_accounts",
+    "sudden_password_changes",
+    "online_emotional_investment",
+    "engaging_past_partners",
+    "defensive_about_devices",
+    "refuses_device_transparency",
+    "hidden_apps",
+)
+
+READINESS_ITEMS = (
+    "breach_accepted",
+    "emotions_acknowledged",
+    "motivation_clear",
+    "committed_to_honesty",
+    "boundaries_set",
+    "checkins_scheduled",
+    "independent_reflection",
+    "external_support",
+    "prepared_for_setbacks",
+    "tracking_progress",
+    "monthly_review_of_intentions",
+    "knows_exit_is_possible",
+)
+
+COUPLE_RITUALS = (
+    "daily_checkin",
+    "transparency_hour",
+    "gratitude_note",
+    "letter",
+    "positive_prediction",
+    "sharing_fears",
+)
+FAMILY_RITUALS = (
+    "family_dinner",
+    "regret_circle",
+    "storytelling_night",
+    "joint_session",
+    "intergenerational_journal",
+    "digital_detox",
+    "gratitude_leader",
+)
+RITUALS = COUPLE_RITUALS + FAMILY_RITUALS
+
+PROGRAM_STEPS = (
+    "public_acknowledgment",
+    "transparent_facts",
+    "accountability",
+    "open_forums",
+    "external_audit",
+    "ongoing_updates",
+    "renewal_ritual",
+    "trust_measurement",
+)
+
+ROLES = ("owner", "supervisor", "practitioner", "client")
+STAFF_ROLES = ("owner", "supervisor", "practitioner")
+TENANT_KINDS = ("practice", "organization")
+
+VISIBILITIES = ("shared", "staff", "private")
+JOURNAL_VISIBILITIES = ("private", "shared")
+
+RATING_MIN, RATING_MAX = 0, 10
+SEVERITY_MIN, SEVERITY_MAX = 1, 3
+PULSE_MIN_RESPONSES = 5
+DEFAULT_CADENCE_DAYS = 7
+MAX_CADENCE_DAYS = 90

@@ -1,0 +1,119 @@
+"""Turns domain events into changes of the casebook view: timeline rows, the case directory."""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import asdict, is_dataclass
+from datetime import datetime
+from functools import singledispatchmethod
+from typing import Any
+from uuid import UUID
+
+from mend.domain.case import Case, visibility_of
+from mend.domain.store import event_id
+from mend.domain.vocabulary import PULSE_MIN_RESPONSES
+from mend.domain.tenancy import Account
+from mend.projections.casebook import Change, to_us
+from mend.projections.summaries import summarise
+
+#: Fields every event has; the timeline's ``data`` carries only what the event itself says.
+_ENVELOPE = {"originator_id", "originator_version", "timestamp", "originator_topic",
+             "actor_id", "tenant_id", "occurred_at"}
+
+
+def snake_case(name: str) -> str:
+    return re.sub(r"(?<!^)(?=[A-Z])", "_", name).lower()
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, UUID):
+        return str(value)
+    if isinstance(value, datetime):
+        return value.isoformat()
+    if isinstance(value, dict):
+        return {str(k): _plain(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_plain(v) for v in value]
+    return value
+
+
+def event_data(domain_event: Any) -> dict[str, Any]:
+    fields = asdict(domain_event) if is_dataclass(domain_event) else vars(domain_event)
+    data = {k: _plain(v) for k, v in fields.items() if k not in _ENVELOPE}
+    if isinstance(domain_event, Case.TrustPulseRecorded):
+        # Anonymous pulses publish their scores only once enough people answered.
+        published = len(data["scores"]) >= PULSE_MIN_RESPONSES
+        data = {"responses": len(data["scores"]), "published": published,
+                "scores": data["scores"] if published else None}
+    return data
+
+
+class CasebookProjection:
+    """Maps each event to the view changes it causes; events it does not know cause none."""
+
+    def changes_for(self, domain_event: Any, position: int) -> list[Change]:
+        return self.process(domain_event, position)
+
+    @singledispatchmethod
+    def process(self, domain_event: Any, position: int) -> list[Change]:
+        return []
+
+    @process.register
+    def _(self, e: Case.Event, position: int) -> list[Change]:
+        case_id = str(e.originator_id)
+        occurred_us = to_us(e.occurred_at)
+        changes = [self._timeline_row(e, position)]
+        changes += self._directory_changes(e, case_id, occurred_us)
+        changes.append(("case_touched", {"case_id": case_id, "occurred_us": occurred_us}))
+        return changes
+
+    def _timeline_row(self, e: Any, position: int) -> Change:
+        return ("timeline", {
+            "event_id": str(event_id(e.originator_id, e.originator_version)),
+            "tenant_id": str(e.tenant_id),
+            "case_id": str(e.originator_id),
+            "position": position,
+            "type": snake_case(type(e).__name__),
+            "occurred_us": to_us(e.occurred_at),
+            "recorded_us": to_us(e.timestamp),
+            "actor_id": str(e.actor_id) if e.actor_id else None,
+            "visibility": visibility_of(e),
+            "summary": summarise(e),
+            "data": json.dumps(event_data(e), sort_keys=True),
+        })
+
+    def _directory_changes(self, e: Any, case_id: str, occurred_us: int) -> list[Change]:
+        name = type(e).__name__
+        if name == "CaseOpened":
+            return [("case_opened", {
+                "case_id": case_id, "tenant_id": str(e.tenant), "title": e.title,
+                "kind": e.kind, "approach": e.approach, "stage": "aftermath",
+                "occurred_us": occurred_us,
+            })]
+        if name in ("ParticipantAdded", "PractitionerAssigned"):
+            part = "participant" if name == "ParticipantAdded" else "practitioner"
+            return [("person_added", {"case_id": case_id, "account_id": str(e.account_id),
+                                      "part": part, "relation": getattr(e, "relation", "")})]
+        if name in ("ParticipantRemoved", "PractitionerUnassigned"):
+            part = "participant" if name == "ParticipantRemoved" else "practitioner"
+            return [("person_removed", {"case_id": case_id, "account_id": str(e.account_id),
+                                        "part": part})]
+        if name == "StageAdvanced":
+            return [("case_stage", {"case_id": case_id, "stage": e.stage})]
+        if name == "ApproachChanged":
+            return [("case_approach", {"case_id": case_id, "approach": e.approach})]
+        if name == "CaseClosed":
+            return [("case_status", {"case_id": case_id, "status": "closed",
+                                     "outcome": e.outcome})]
+        if name == "CaseReopened":
+            return [("case_status", {"case_id": case_id, "status": "open", "outcome": None})]
+        return []
+
+    @process.register
+    def _(self, e: Account.AccountRegistered, position: int) -> list[Change]:
+        return [("account_named", {"account_id": str(e.originator_id), "name": e.name})]
+
+    @process.register
+    def _(self, e: Account.AccountRenamed, position: int) -> list[Change]:
+        return [("account_renamed", {"account_id": str(e.originator_id), "name": e.name})]

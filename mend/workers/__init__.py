@@ -1,0 +1,1 @@
+"""Background jobs on rq, and the entry points of the worker process."""
