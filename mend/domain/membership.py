@@ -104,6 +104,19 @@ class Membership:
                     return Actor(account.id, tenant.id, role)
         raise NotAuthenticated("This account is not a member of that tenant.")
 
+    def tenant_slug(self, tenant_id: UUID) -> str:
+        return self.store.get(tenant_id, Tenant).slug
+
+    def tenants_of(self, account: Account) -> list[tuple[Tenant, str]]:
+        """The account's tenants with its role in each."""
+        found = []
+        for tenant_id in account.tenant_ids:
+            tenant = self.store.get(UUID(tenant_id), Tenant)
+            role = tenant.role_of(account.id)
+            if role:
+                found.append((tenant, role))
+        return found
+
     # ------------------------------------------------------------------ bearer tokens
     def issue_token(
         self, email: str, password: str, tenant_slug: str | None = None, label: str = ""

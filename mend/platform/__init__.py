@@ -1,0 +1,55 @@
+"""The Flask application: the REST API, sign-in, health and the command line."""
+
+from __future__ import annotations
+
+import atexit
+import logging
+
+from flask import Flask
+
+from mend.bootstrap import bootstrap
+from mend.config import Settings
+from mend.platform import auth, cli, errors, health
+from mend.platform.api import access, cases
+from mend.workers import context
+
+#: Bodies above this are refused with 413 before they are parsed.
+MAX_BODY_BYTES = 256 * 1024
+
+
+def create_app(settings: Settings | None = None) -> Flask:
+    settings = settings or Settings.from_env()
+    app = Flask(__name__)
+    app.config.update(
+        SECRET_KEY=settings.secret_key,
+        MAX_CONTENT_LENGTH=MAX_BODY_BYTES,
+        SESSION_COOKIE_HTTPONLY=True,
+        SESSION_COOKIE_SAMESITE="Lax",
+        SESSION_COOKIE_SECURE=settings.is_production,
+        REMEMBER_COOKIE_HTTPONLY=True,
+        REMEMBER_COOKIE_SAMESITE="Lax",
+        REMEMBER_COOKIE_SECURE=settings.is_production,
+        API_TITLE="Mend",
+        API_VERSION="v1",
+        OPENAPI_VERSION="3.0.3",
+        OPENAPI_URL_PREFIX="/api/v1",
+        OPENAPI_JSON_PATH="openapi.json",
+    )
+    logging.basicConfig(level=logging.INFO)
+
+    mend = bootstrap(settings)
+    app.extensions["mend"] = mend
+    context.install(mend)
+    atexit.register(mend.close)
+
+    api = errors.ProblemApi(app)
+    api.spec.components.security_scheme(
+        "bearer", {"type": "http", "scheme": "bearer"}
+    )
+    api.register_blueprint(access.bp)
+    api.register_blueprint(cases.bp)
+    app.register_blueprint(health.bp)
+    errors.register(app)
+    auth.init_app(app)
+    cli.init_app(app)
+    return app

@@ -1,0 +1,90 @@
+"""Routes for tenants, sign-in, bearer tokens, members and invitations."""
+
+from __future__ import annotations
+
+from flask.views import MethodView
+from flask_smorest import Blueprint
+
+from mend.platform import auth
+from mend.platform import schemas as s
+from mend.platform.auth import current_actor, mend
+
+bp = Blueprint("access", __name__, url_prefix="/api/v1", description="Tenants and sign-in")
+
+
+@bp.route("/tenants", methods=["POST"])
+@bp.arguments(s.TenantSignUpSchema)
+@bp.response(201, s.TenantCreatedSchema)
+def sign_up(body):
+    """Sign up a practice or organization with its founding owner (public)."""
+    owner = body["owner"]
+    saved = mend().membership.sign_up(
+        name=body["name"], slug=body["slug"], kind=body["kind"],
+        owner_email=owner["email"], owner_password=owner["password"], owner_name=owner["name"],
+    )
+    tenant_id, owner_id = saved.result
+    return {"tenant_id": tenant_id, "slug": body["slug"], "owner_id": owner_id}
+
+
+@bp.route("/auth/login", methods=["POST"])
+@bp.arguments(s.LoginSchema)
+@bp.response(200, s.SignedInSchema)
+def login(body):
+    """Sign in a browser: sets the session cookie and returns the CSRF token to send back."""
+    account = mend().membership.authenticate(body["email"], body["password"])
+    csrf = auth.sign_in(account)
+    tenants = [
+        {"slug": tenant.slug, "name": tenant.name, "role": role}
+        for tenant, role in mend().membership.tenants_of(account)
+    ]
+    return {"account_id": account.id, "name": account.name, "tenants": tenants,
+            "csrf_token": csrf}
+
+
+@bp.route("/auth/logout", methods=["POST"])
+@bp.response(204)
+def logout():
+    """End this browser session."""
+    auth.sign_out()
+
+
+@bp.route("/auth/tokens", methods=["POST"])
+@bp.arguments(s.TokenRequestSchema)
+@bp.response(201, s.TokenSchema)
+def issue_token(body):
+    """Issue a bearer token for an API client, scoped to one tenant; it is shown only once."""
+    token, actor = mend().membership.issue_token(
+        body["email"], body["password"], body["tenant"], body["label"]
+    )
+    return {"token": token, "account_id": actor.account_id,
+            "tenant": mend().membership.tenant_slug(actor.tenant_id), "role": actor.role}
+
+
+@bp.route("/members")
+class Members(MethodView):
+    @bp.response(200, s.MemberListSchema)
+    def get(self):
+        """The tenant's members and open invitations (staff)."""
+        return {"members": mend().membership.members(current_actor())}
+
+    @bp.arguments(s.InviteSchema)
+    @bp.response(201, s.InvitationSchema)
+    def post(self, body):
+        """Invite someone by email with a role (owner); the token is single-use and expires."""
+        saved = mend().membership.invite(current_actor(), **body)
+        invitation = saved.result
+        return {
+            "account_id": invitation.account_id,
+            "invite_url": f"{mend().settings.public_url}/invitations/{invitation.token}",
+            "token": invitation.token,
+            "expires_at": invitation.expires_at,
+        }
+
+
+@bp.route("/invitations/<string:token>/accept", methods=["POST"])
+@bp.arguments(s.AcceptSchema)
+@bp.response(200, s.AcceptedSchema)
+def accept_invitation(body, token):
+    """Redeem an invitation by choosing a password (public; the token is the credential)."""
+    saved = mend().membership.accept_invitation(token, body["password"], body["name"])
+    return {"account_id": saved.result}

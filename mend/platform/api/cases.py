@@ -1,0 +1,180 @@
+"""Routes for cases: opening, reading, the timeline, and one POST route per recorded event."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from typing import Any
+
+from flask_smorest import Blueprint
+
+from mend.domain.store import Saved, event_id
+from mend.platform import schemas as s
+from mend.platform.auth import current_actor, mend
+from mend.projections.casebook import Viewer
+from mend.projections.casebook_projection import snake_case
+
+log = logging.getLogger(__name__)
+
+bp = Blueprint("cases", __name__, url_prefix="/api/v1", description="Cases and their events")
+
+#: How long a command waits for the views to show its event before answering anyway.
+READ_YOUR_WRITES_TIMEOUT = 2.0
+
+
+def recorded(saved: Saved, created: str | None = None) -> dict[str, Any]:
+    """The answer to a command; it returns only once the views can show what it recorded."""
+    try:
+        mend().wait_for_projections(saved.notification_id, READ_YOUR_WRITES_TIMEOUT)
+    except TimeoutError:
+        log.warning("projections lag: answering before they show event %s", saved.event_id)
+    body = {
+        "id": saved.event_id, "type": snake_case(saved.type), "occurred_at": saved.occurred_at,
+        "recorded_at": saved.recorded_at, "case_id": saved.originator_id,
+    }
+    if created:
+        body[created] = saved.result
+    return body
+
+
+def viewer() -> Viewer:
+    actor = current_actor()
+    return Viewer(actor.tenant_id, actor.account_id, actor.role)
+
+
+@bp.route("/cases", methods=["POST"])
+@bp.arguments(s.CaseOpenSchema)
+@bp.response(201, s.RecordedSchema)
+def open_case(body):
+    """Open a case (staff). A practitioner who opens a case is assigned to it."""
+    saved = mend().casework.open_case(
+        current_actor(), kind=body["kind"], title=body["title"], approach=body["approach"],
+        breach_category=body["breach"]["category"], breach_summary=body["breach"]["summary"],
+        cadence_days=body["checkin_cadence_days"], occurred_at=body["occurred_at"],
+    )
+    # The opening fact is the case's first event; the breach disclosed with it comes second.
+    answer = recorded(saved)
+    answer.update(id=event_id(saved.originator_id, 1), type="case_opened")
+    return answer
+
+
+@bp.route("/cases", methods=["GET"])
+@bp.arguments(s.ListQuerySchema, location="query")
+@bp.response(200, s.CaseListSchema)
+def list_cases(query):
+    """The cases the caller may see: all of the tenant's for supervisors and owners."""
+    rows = mend().casebook.cases(viewer(), limit=query["limit"], after=query["after"])
+    return {"cases": rows, "next": rows[-1].id if len(rows) == query["limit"] else None}
+
+
+@bp.route("/cases/<uuid:case_id>", methods=["GET"])
+@bp.response(200, s.CaseDetailSchema)
+def get_case(case_id):
+    """One case; 404 when it is another tenant's or the caller is not on it."""
+    case = mend().casework.get_case(current_actor(), case_id)
+    return {
+        "id": case.id, "title": case.title, "kind": case.kind, "approach": case.approach,
+        "stage": case.stage, "status": case.status, "outcome": case.outcome,
+        "opened_at": case.opened_at, "checkin_cadence_days": case.cadence_days,
+        "participants": [{"account_id": a, "relation": r} for a, r in case.participants.items()],
+        "practitioners": case.practitioners,
+        "next_checkin_due": case.next_check_in_due() if case.is_open else None,
+    }
+
+
+@bp.route("/cases/<uuid:case_id>/timeline", methods=["GET"])
+@bp.arguments(s.TimelineQuerySchema, location="query")
+@bp.response(200, s.TimelineSchema)
+def timeline(query, case_id):
+    """The case's events in occurred_at order, as the caller may read them.
+
+    Clients see shared events and their own private journal entries; staff notes and red
+    flags are for staff only. `as_of` filters on when things happened, `known_at` on when the
+    record learned of them; `after` takes the `next` cursor of the previous page.
+    """
+    mend().casework.get_case(current_actor(), case_id)
+    entries = mend().casebook.timeline(
+        viewer(), case_id, as_of=query["as_of"], known_at=query["known_at"],
+        types=query["type"], after=query["after"], limit=query["limit"],
+    )
+    events = [
+        {"id": e.id, "type": e.type, "occurred_at": e.occurred_at, "recorded_at": e.recorded_at,
+         "actor": {"id": e.actor_id, "name": e.actor_name}, "visibility": e.visibility,
+         "summary": e.summary, "data": e.data}
+        for e in entries
+    ]
+    more = len(entries) == query["limit"]
+    return {"case_id": case_id, "events": events, "next": entries[-1].cursor if more else None}
+
+
+@dataclass(frozen=True)
+class Command:
+    """One event-recording route: its path under the case, body schema and service method."""
+
+    path: str
+    schema: type
+    method: str
+    doc: str
+    created: str | None = None
+
+
+COMMANDS = (
+    Command("participants", s.ParticipantSchema, "add_participant",
+            "Add a member of the tenant (usually a client) as a participant."),
+    Command("participants/<uuid:account_id>/remove", s.WhenSchema, "remove_participant",
+            "Remove a participant from the case."),
+    Command("practitioners", s.PractitionerSchema, "assign_practitioner",
+            "Assign a practitioner (supervisors and owners)."),
+    Command("practitioners/<uuid:account_id>/unassign", s.WhenSchema, "unassign_practitioner",
+            "Unassign a practitioner (supervisors and owners)."),
+    Command("breaches", s.BreachDisclosureSchema, "disclose_breach",
+            "Record a further breach disclosed during the work."),
+    Command("check-ins", s.CheckInSchema, "record_check_in",
+            "Record a check-in; a client records only their own."),
+    Command("setbacks", s.SetbackSchema, "record_setback", "Record a setback (severity 1–3)."),
+    Command("apologies", s.ApologySchema, "offer_apology", "Record an apology offered."),
+    Command("boundaries", s.TextSchema, "set_boundary", "Set a boundary.", "boundary_id"),
+    Command("boundaries/<uuid:boundary_id>/revise", s.TextSchema, "revise_boundary",
+            "Revise an active boundary."),
+    Command("boundaries/<uuid:boundary_id>/retire", s.NoteSchema, "retire_boundary",
+            "Retire an active boundary."),
+    Command("boundaries/<uuid:boundary_id>/cross", s.CrossingSchema, "record_boundary_crossed",
+            "Record that an active boundary was crossed."),
+    Command("red-flags", s.RedFlagSchema, "raise_red_flag", "Raise a red flag (staff).",
+            "flag_id"),
+    Command("red-flags/<uuid:flag_id>/resolve", s.NoteSchema, "resolve_red_flag",
+            "Resolve an open red flag."),
+    Command("notes", s.TextSchema, "note_session", "Write a staff note (visible to staff only)."),
+    Command("journal", s.JournalSchema, "write_journal",
+            "Write a journal entry, private to its author unless shared."),
+    Command("rituals", s.RitualSchema, "practice_ritual", "Record a ritual practiced."),
+    Command("agreements", s.TextSchema, "make_agreement", "Record a new agreement.",
+            "agreement_id"),
+    Command("readiness", s.ReadinessSchema, "assess_readiness",
+            "Record a readiness checklist assessment."),
+    Command("milestones", s.MilestoneSchema, "reach_milestone", "Record a milestone reached."),
+    Command("stage", s.StageSchema, "advance_stage", "Advance the case to a later stage."),
+    Command("approach", s.ApproachSchema, "change_approach", "Change the recovery approach."),
+    Command("program-steps", s.ProgramStepSchema, "complete_program_step",
+            "Complete a workplace program step (each once)."),
+    Command("pulses", s.PulseSchema, "record_trust_pulse",
+            "Record an anonymous trust pulse (workplace); published from 5 responses."),
+    Command("close", s.CloseSchema, "close_case", "Close the case with an outcome."),
+    Command("reopen", s.ReopenSchema, "reopen_case", "Reopen a closed case."),
+)
+
+
+def _register(command: Command) -> None:
+    def record(body: dict[str, Any], case_id: Any, **ids: Any) -> dict[str, Any]:
+        run = getattr(mend().casework, command.method)
+        return recorded(run(current_actor(), case_id, **ids, **body), command.created)
+
+    endpoint = command.method
+    record.__name__ = endpoint
+    record.__doc__ = command.doc
+    view = bp.response(201, s.RecordedSchema)(bp.arguments(command.schema)(record))
+    bp.route(f"/cases/<uuid:case_id>/{command.path}", methods=["POST"], endpoint=endpoint)(view)
+
+
+for _command in COMMANDS:
+    _register(_command)

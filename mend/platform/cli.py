@@ -1,0 +1,56 @@
+"""Command-line tools: `flask --app wsgi demo seed` and `flask --app wsgi projections run`."""
+
+from __future__ import annotations
+
+import signal
+
+import click
+from flask import Flask, current_app
+from flask.cli import AppGroup
+
+demo = AppGroup("demo", help="The demo tenant.")
+projections = AppGroup("projections", help="The read models.")
+
+
+@demo.command("seed")
+def seed() -> None:
+    """Create the demo tenants and cases, only when the store is empty."""
+    from mend.platform.demo import seed_demo
+
+    mend = current_app.extensions["mend"]
+    credentials = seed_demo(mend)
+    mend.runner.catch_up()
+    url = mend.settings.public_url
+    if not credentials:
+        click.echo(f"The store already holds data; sign in at {url}/api/v1 as before.")
+        return
+    click.echo(f"Demo data is ready. Sign in at {url} (API: POST {url}/api/v1/auth/login)")
+    for email, role, password in credentials:
+        click.echo(f"  {role:<13} {email:<32} password: {password}")
+
+
+@projections.command("run")
+def run() -> None:
+    """Follow the event store and keep every read model up to date until stopped."""
+    mend = current_app.extensions["mend"]
+    signal.signal(signal.SIGTERM, lambda *_: mend.runner.stop())
+    click.echo("projections: following the event store (Ctrl-C to stop)")
+    mend.runner.start()
+    try:
+        while mend.runner._thread and mend.runner._thread.is_alive():
+            mend.runner._thread.join(timeout=1.0)
+    except KeyboardInterrupt:
+        mend.runner.stop()
+
+
+@projections.command("catch-up")
+def catch_up() -> None:
+    """Apply every event not yet projected, then exit."""
+    mend = current_app.extensions["mend"]
+    mend.runner.catch_up()
+    click.echo(f"projections: {mend.runner.lag()}")
+
+
+def init_app(app: Flask) -> None:
+    app.cli.add_command(demo)
+    app.cli.add_command(projections)

@@ -1,0 +1,101 @@
+"""Every error becomes application/problem+json here, in one place (RFC 9457)."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+import marshmallow as ma
+from flask import Flask, jsonify
+from flask_smorest import Api
+from werkzeug.exceptions import HTTPException, InternalServerError
+
+from mend.domain import errors as domain
+
+log = logging.getLogger(__name__)
+
+PROBLEM = "application/problem+json"
+
+#: The domain's error tree mapped to statuses, most specific first.
+STATUSES: list[tuple[type[domain.MendError], int, str]] = [
+    (domain.InvalidValue, 422, "Invalid input"),
+    (domain.NotFound, 404, "Not found"),
+    (domain.Forbidden, 403, "Forbidden"),
+    (domain.NotAuthenticated, 401, "Not signed in"),
+    (domain.AlreadyTaken, 409, "Already taken"),
+    (domain.ConcurrentWrite, 409, "Conflict"),
+    (domain.RuleBroken, 409, "Rule of the record"),
+]
+
+
+class ProblemSchema(ma.Schema):
+    type = ma.fields.String()
+    title = ma.fields.String()
+    status = ma.fields.Integer()
+    detail = ma.fields.String()
+    errors = ma.fields.Dict(
+        keys=ma.fields.String(), values=ma.fields.Raw(),
+        metadata={"description": "Per-field messages, for 422"},
+    )
+
+
+def problem(status: int, title: str, detail: str = "", errors: dict | None = None,
+            headers: dict | None = None) -> Any:
+    body: dict[str, Any] = {"type": "about:blank", "title": title, "status": status,
+                            "detail": detail}
+    if errors:
+        body["errors"] = errors
+    response = jsonify(body)
+    response.status_code = status
+    response.mimetype = PROBLEM
+    for name, value in (headers or {}).items():
+        response.headers[name] = value
+    return response
+
+
+def _flatten(messages: Any, prefix: str = "") -> dict[str, list[str]]:
+    """webargs nests errors by location ({"json": {"trust": [...]}}); clients want field names."""
+    if isinstance(messages, dict):
+        flat: dict[str, list[str]] = {}
+        for key, value in messages.items():
+            name = str(key) if key not in ("json", "query", "_schema") else ""
+            if key == "_schema":
+                name = prefix or "body"
+            path = f"{prefix}.{name}" if prefix and name else (name or prefix)
+            flat.update(_flatten(value, path))
+        return flat
+    if isinstance(messages, list) and all(isinstance(m, str) for m in messages):
+        return {prefix or "body": messages}
+    return {prefix or "body": [str(messages)]}
+
+
+class ProblemApi(Api):
+    """flask-smorest's Api, answering every HTTP error as problem+json."""
+
+    ERROR_SCHEMA = ProblemSchema
+
+    def handle_http_exception(self, error: HTTPException) -> Any:
+        data = getattr(error, "data", None) or {}
+        errors = data.get("errors") or data.get("messages")
+        if isinstance(error, InternalServerError):
+            # Never leak internals: the traceback goes to the log, the client gets a plain line.
+            log.error("internal error", exc_info=getattr(error, "original_exception", None))
+            return problem(500, "Internal error", "Something went wrong on our side.")
+        detail = data.get("message") or error.description or ""
+        if errors:
+            flat = _flatten(errors)
+            detail = "Some fields are invalid." if error.code == 422 else flat.get("body", [detail])[0]
+        return problem(error.code or 500, error.name, detail, _flatten(errors) if errors else None,
+                       headers=data.get("headers"))
+
+
+def register(app: Flask) -> None:
+    @app.errorhandler(domain.MendError)
+    def mend_error(error: domain.MendError) -> Any:
+        for kind, status, title in STATUSES:
+            if isinstance(error, kind):
+                if isinstance(error, domain.InvalidValue):
+                    return problem(status, title, str(error), {error.field: [error.message]})
+                headers = {"WWW-Authenticate": "Bearer"} if status == 401 else None
+                return problem(status, title, str(error), headers=headers)
+        return problem(400, "Bad request", str(error))

@@ -1,0 +1,28 @@
+"""GET /healthz: is the store answering, is Redis, and how far behind are the projections."""
+
+from __future__ import annotations
+
+import logging
+
+from flask import Blueprint, current_app, jsonify
+
+log = logging.getLogger(__name__)
+bp = Blueprint("health", __name__)
+
+
+@bp.get("/healthz")
+def healthz():
+    mend = current_app.extensions["mend"]
+    report = {"status": "ok", "store": "ok", "redis": "not configured", "projections": {}}
+    try:
+        report["projections"] = mend.runner.lag()
+    except Exception:  # the store or the views are unreachable: say so, never a 500
+        log.exception("health check: store or views unreachable")
+        report.update(status="unavailable", store="unreachable")
+    redis_ok = mend.jobs.redis_ok()
+    if redis_ok is not None:
+        report["redis"] = "ok" if redis_ok else "unreachable"
+        if not redis_ok:
+            report["status"] = "degraded"
+    code = 503 if report["status"] == "unavailable" else 200
+    return jsonify(report), code

@@ -1,0 +1,357 @@
+"""Request and response schemas of /api/v1: the one source of validation and of the OpenAPI text.
+
+Unknown fields are rejected (marshmallow's default), so a body can never smuggle in a tenant,
+an actor or a role. Ranges and closed sets come from the domain's vocabulary.
+"""
+
+from __future__ import annotations
+
+import marshmallow as ma
+from marshmallow import fields as f, validate
+
+from mend.domain import vocabulary as v
+
+TEXT = validate.Length(min=1, max=10_000)
+SHORT = validate.Length(min=1, max=200)
+RATING = validate.Range(v.RATING_MIN, v.RATING_MAX)
+
+
+def one_of(values: tuple[str, ...]) -> validate.OneOf:
+    return validate.OneOf(values)
+
+
+def occurred_at() -> f.AwareDateTime:
+    return f.AwareDateTime(
+        load_default=None,
+        metadata={"description": "When it happened (ISO 8601 with offset); defaults to now."},
+    )
+
+
+class Schema(ma.Schema):
+    """Every schema raises on unknown fields (marshmallow's default, stated here on purpose)."""
+
+    class Meta:
+        unknown = ma.RAISE
+
+
+# ---------------------------------------------------------------- tenants, members, sign-in
+class OwnerSchema(Schema):
+    email = f.Email(required=True)
+    password = f.String(required=True, load_only=True, validate=validate.Length(max=1024))
+    name = f.String(required=True, validate=SHORT)
+
+
+class TenantSignUpSchema(Schema):
+    name = f.String(required=True, validate=SHORT)
+    slug = f.String(required=True, validate=[
+        validate.Length(min=2, max=63),
+        validate.Regexp(r"^[a-z0-9][a-z0-9-]*$", error="lowercase letters, digits and hyphens"),
+    ])
+    kind = f.String(required=True, validate=one_of(v.TENANT_KINDS))
+    owner = f.Nested(OwnerSchema, required=True)
+
+
+class TenantCreatedSchema(Schema):
+    tenant_id = f.UUID()
+    slug = f.String()
+    owner_id = f.UUID()
+
+
+class LoginSchema(Schema):
+    email = f.String(required=True, validate=validate.Length(max=254))
+    password = f.String(required=True, load_only=True, validate=validate.Length(max=1024))
+
+
+class SignedInSchema(Schema):
+    account_id = f.UUID()
+    name = f.String()
+    tenants = f.List(f.Dict())
+    csrf_token = f.String(metadata={"description": "Send as X-CSRF-Token on state changes."})
+
+
+class TokenRequestSchema(LoginSchema):
+    tenant = f.String(load_default=None, metadata={"description": "Tenant slug"})
+    label = f.String(load_default="", validate=validate.Length(max=200))
+
+
+class TokenSchema(Schema):
+    token = f.String(metadata={"description": "Shown once; send as 'Authorization: Bearer …'"})
+    account_id = f.UUID()
+    tenant = f.String()
+    role = f.String()
+
+
+class InviteSchema(Schema):
+    email = f.Email(required=True)
+    name = f.String(required=True, validate=SHORT)
+    role = f.String(required=True, validate=one_of(v.ROLES))
+
+
+class InvitationSchema(Schema):
+    account_id = f.UUID()
+    invite_url = f.String()
+    token = f.String()
+    expires_at = f.AwareDateTime()
+
+
+class AcceptSchema(Schema):
+    password = f.String(required=True, load_only=True, validate=validate.Length(max=1024))
+    name = f.String(load_default=None, validate=SHORT)
+
+
+class AcceptedSchema(Schema):
+    account_id = f.UUID()
+
+
+class MemberSchema(Schema):
+    account_id = f.UUID()
+    email = f.String()
+    name = f.String()
+    role = f.String()
+    status = f.String()
+
+
+class MemberListSchema(Schema):
+    members = f.List(f.Nested(MemberSchema))
+
+
+# ---------------------------------------------------------------- cases
+class BreachSchema(Schema):
+    category = f.String(required=True, validate=one_of(v.BREACH_CATEGORIES))
+    summary = f.String(required=True, validate=TEXT)
+
+
+class CaseOpenSchema(Schema):
+    kind = f.String(required=True, validate=one_of(v.CASE_KINDS))
+    title = f.String(required=True, validate=SHORT)
+    approach = f.String(required=True, validate=one_of(v.APPROACHES))
+    breach = f.Nested(BreachSchema, required=True)
+    checkin_cadence_days = f.Integer(
+        load_default=v.DEFAULT_CADENCE_DAYS, strict=True,
+        validate=validate.Range(1, v.MAX_CADENCE_DAYS),
+    )
+    occurred_at = occurred_at()
+
+
+class RecordedSchema(Schema):
+    id = f.UUID(metadata={"description": "The recorded event's id"})
+    type = f.String()
+    occurred_at = f.AwareDateTime(allow_none=True)
+    recorded_at = f.AwareDateTime()
+    case_id = f.UUID()
+    boundary_id = f.UUID()
+    flag_id = f.UUID()
+    agreement_id = f.UUID()
+
+
+class CaseSummarySchema(Schema):
+    id = f.UUID()
+    title = f.String()
+    kind = f.String()
+    approach = f.String()
+    stage = f.String()
+    status = f.String()
+    outcome = f.String(allow_none=True)
+    opened_at = f.AwareDateTime()
+    last_activity_at = f.AwareDateTime()
+
+
+class CaseListSchema(Schema):
+    cases = f.List(f.Nested(CaseSummarySchema))
+    next = f.String(allow_none=True)
+
+
+class ListQuerySchema(Schema):
+    after = f.String(load_default=None, validate=validate.Length(max=100))
+    limit = f.Integer(load_default=50, validate=validate.Range(1, 200))
+
+
+class CaseDetailSchema(Schema):
+    id = f.UUID()
+    title = f.String()
+    kind = f.String()
+    approach = f.String()
+    stage = f.String()
+    status = f.String()
+    outcome = f.String(allow_none=True)
+    opened_at = f.AwareDateTime()
+    checkin_cadence_days = f.Integer()
+    participants = f.List(f.Dict())
+    practitioners = f.List(f.UUID())
+    next_checkin_due = f.AwareDateTime(allow_none=True)
+
+
+# ---------------------------------------------------------------- case commands
+class ParticipantSchema(Schema):
+    account_id = f.UUID(required=True)
+    relation = f.String(load_default="", validate=validate.Length(max=80))
+    occurred_at = occurred_at()
+
+
+class PractitionerSchema(Schema):
+    account_id = f.UUID(required=True)
+    occurred_at = occurred_at()
+
+
+class CheckInSchema(Schema):
+    trust = f.Integer(required=True, strict=True, validate=RATING)
+    emotional_safety = f.Integer(required=True, strict=True, validate=RATING)
+    communication_ease = f.Integer(required=True, strict=True, validate=RATING)
+    conflicts = f.Integer(required=True, strict=True, validate=validate.Range(min=0))
+    note = f.String(load_default="", validate=validate.Length(max=10_000))
+    participant_id = f.UUID(load_default=None)
+    occurred_at = occurred_at()
+
+
+class SetbackSchema(Schema):
+    severity = f.Integer(
+        required=True, strict=True, validate=validate.Range(v.SEVERITY_MIN, v.SEVERITY_MAX)
+    )
+    description = f.String(required=True, validate=TEXT)
+    occurred_at = occurred_at()
+
+
+class ApologySchema(Schema):
+    from_id = f.UUID(required=True)
+    to_ids = f.List(f.UUID(), required=True, validate=validate.Length(min=1, max=50))
+    text = f.String(required=True, validate=TEXT)
+    names_harm = f.Boolean(required=True, truthy={True}, falsy={False})
+    takes_responsibility = f.Boolean(required=True, truthy={True}, falsy={False})
+    commits_to_change = f.Boolean(required=True, truthy={True}, falsy={False})
+    occurred_at = occurred_at()
+
+
+class TextSchema(Schema):
+    text = f.String(required=True, validate=TEXT)
+    occurred_at = occurred_at()
+
+
+class WhenSchema(Schema):
+    occurred_at = occurred_at()
+
+
+class NoteSchema(Schema):
+    note = f.String(load_default="", validate=validate.Length(max=10_000))
+    occurred_at = occurred_at()
+
+
+class CrossingSchema(NoteSchema):
+    pass
+
+
+class RedFlagSchema(Schema):
+    code = f.String(required=True, validate=one_of(v.RED_FLAGS))
+    note = f.String(load_default="", validate=validate.Length(max=10_000))
+    occurred_at = occurred_at()
+
+
+class JournalSchema(Schema):
+    text = f.String(required=True, validate=TEXT)
+    visibility = f.String(load_default="private", validate=one_of(v.JOURNAL_VISIBILITIES))
+    occurred_at = occurred_at()
+
+
+class RitualSchema(Schema):
+    ritual = f.String(required=True, validate=one_of(v.RITUALS))
+    note = f.String(load_default="", validate=validate.Length(max=10_000))
+    occurred_at = occurred_at()
+
+
+class ReadinessSchema(Schema):
+    answers = f.Dict(
+        keys=f.String(validate=one_of(v.READINESS_ITEMS)),
+        values=f.Boolean(truthy={True}, falsy={False}),
+        required=True, validate=validate.Length(min=1),
+    )
+    note = f.String(load_default="", validate=validate.Length(max=10_000))
+    occurred_at = occurred_at()
+
+
+class MilestoneSchema(Schema):
+    title = f.String(required=True, validate=SHORT)
+    note = f.String(load_default="", validate=validate.Length(max=10_000))
+    occurred_at = occurred_at()
+
+
+class StageSchema(Schema):
+    stage = f.String(required=True, validate=one_of(v.STAGES))
+    reason = f.String(load_default="", validate=validate.Length(max=10_000))
+    occurred_at = occurred_at()
+
+
+class ApproachSchema(Schema):
+    approach = f.String(required=True, validate=one_of(v.APPROACHES))
+    reason = f.String(load_default="", validate=validate.Length(max=10_000))
+    occurred_at = occurred_at()
+
+
+class BreachDisclosureSchema(Schema):
+    category = f.String(required=True, validate=one_of(v.BREACH_CATEGORIES))
+    summary = f.String(required=True, validate=TEXT)
+    occurred_at = occurred_at()
+
+
+class ProgramStepSchema(Schema):
+    step = f.String(required=True, validate=one_of(v.PROGRAM_STEPS))
+    note = f.String(load_default="", validate=validate.Length(max=10_000))
+    occurred_at = occurred_at()
+
+
+class PulseSchema(Schema):
+    scores = f.List(
+        f.Integer(strict=True, validate=RATING), required=True,
+        validate=validate.Length(min=1, max=10_000),
+    )
+    occurred_at = occurred_at()
+
+
+class CloseSchema(Schema):
+    outcome = f.String(required=True, validate=one_of(v.OUTCOMES))
+    note = f.String(load_default="", validate=validate.Length(max=10_000))
+    occurred_at = occurred_at()
+
+
+class ReopenSchema(Schema):
+    reason = f.String(load_default="", validate=validate.Length(max=10_000))
+    occurred_at = occurred_at()
+
+
+# ---------------------------------------------------------------- reads
+class TimelineQuerySchema(Schema):
+    as_of = f.AwareDateTime(load_default=None)
+    known_at = f.AwareDateTime(load_default=None)
+    type = f.List(
+        f.String(validate=validate.Length(max=64)), load_default=list,
+        metadata={"description": "Event types in snake_case; repeat to ask for several."},
+    )
+    after = f.String(load_default=None, validate=validate.Regexp(r"^\d+-\d+$"))
+    limit = f.Integer(load_default=100, validate=validate.Range(1, 500))
+
+
+class ActorSchema(Schema):
+    id = f.UUID(allow_none=True)
+    name = f.String(allow_none=True)
+
+
+class TimelineEventSchema(Schema):
+    id = f.UUID()
+    type = f.String()
+    occurred_at = f.AwareDateTime()
+    recorded_at = f.AwareDateTime()
+    actor = f.Nested(ActorSchema)
+    visibility = f.String()
+    summary = f.String()
+    data = f.Dict()
+
+
+class TimelineSchema(Schema):
+    case_id = f.UUID()
+    events = f.List(f.Nested(TimelineEventSchema))
+    next = f.String(allow_none=True)
+
+
+class HealthSchema(Schema):
+    status = f.String()
+    store = f.String()
+    redis = f.String()
+    projections = f.Dict()
