@@ -13,7 +13,7 @@ import threading
 import time
 from typing import Any
 
-from eventsourcing.persistence import Tracking
+from eventsourcing.persistence import IntegrityError, Tracking
 
 from mend.domain.store import MendStore
 from mend.projections.casebook_projection import CasebookProjection
@@ -24,11 +24,19 @@ BATCH_SIZE = 500
 
 
 class ProjectionRunner:
-    def __init__(self, store: MendStore, view: Any, *, poll_interval: float = 0.05):
+    def __init__(
+        self,
+        store: MendStore,
+        view: Any,
+        *,
+        poll_interval: float = 0.05,
+        batch_size: int = BATCH_SIZE,
+    ):
         self.store = store
         self.view = view
         self.projection = CasebookProjection()
         self.poll_interval = poll_interval
+        self.batch_size = batch_size
         self._wake = threading.Event()
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
@@ -40,7 +48,7 @@ class ProjectionRunner:
     def run_once(self) -> int:
         """Apply the next batch of new events; return how many were read."""
         notifications = self.store.recorder.select_notifications(
-            start=self.position, limit=BATCH_SIZE, inclusive_of_start=False
+            start=self.position, limit=self.batch_size, inclusive_of_start=False
         )
         if not notifications:
             return 0
@@ -60,6 +68,9 @@ class ProjectionRunner:
             try:
                 if self.run_once():
                     continue
+            except IntegrityError:
+                # Another runner committed this batch first; its tracking row says so.
+                continue
             except Exception:  # a bad batch is retried, never skipped
                 log.exception("projection batch failed; retrying")
                 time.sleep(1.0)

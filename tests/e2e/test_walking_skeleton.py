@@ -1,0 +1,135 @@
+"""The skeleton path over real HTTP: sign up, tokens, members, a case, check-ins, the timeline."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta, timezone
+
+from tests.e2e.api_client import ApiClient
+
+PASSWORD = "a long harbor passphrase"
+
+
+def test_a_practice_signs_up_invites_a_client_and_both_see_the_case_grow(server):
+    anonymous = ApiClient(server)
+    anonymous.sign_up("harbor", "olive@harbor.test", PASSWORD, "Olive")
+    olive = anonymous.as_token("olive@harbor.test", PASSWORD)
+    ana_id = olive.invite_and_accept("ana@example.com", "Ana", "client", "ana's own passphrase")
+    leo_id = olive.invite_and_accept("leo@example.com", "Leo", "client", "leo's own passphrase")
+
+    opened = olive.post("/api/v1/cases", {
+        "kind": "couple", "title": "Ana & Leo", "approach": "therapy_guided",
+        "breach": {"category": "infidelity", "summary": "An affair came to light in March."},
+        "occurred_at": (datetime.now(timezone.utc) - timedelta(days=30)).isoformat(),
+    })
+    assert opened.status_code == 201, opened.text
+    assert opened.json()["type"] == "case_opened"
+    case_id = opened.json()["case_id"]
+    for account_id, relation in ((ana_id, "partner"), (leo_id, "partner")):
+        added = olive.post(f"/api/v1/cases/{case_id}/participants",
+                           {"account_id": account_id, "relation": relation})
+        assert added.status_code == 201, added.text
+
+    ana = anonymous.as_token("ana@example.com", "ana's own passphrase")
+    check_in = ana.post(f"/api/v1/cases/{case_id}/check-ins", {
+        "trust": 3, "emotional_safety": 4, "communication_ease": 2, "conflicts": 1,
+        "note": "<b>Hard</b> week",
+    })
+    assert check_in.status_code == 201, check_in.text
+    assert check_in.json()["type"] == "check_in_recorded"
+    note = olive.post(f"/api/v1/cases/{case_id}/notes", {"text": "Ana guarded; Leo defensive."})
+    assert note.status_code == 201
+
+    # Read-your-writes: the answer came only once the timeline shows the event.
+    seen_by_ana = ana.get(f"/api/v1/cases/{case_id}/timeline").json()["events"]
+    assert [e["type"] for e in seen_by_ana] == [
+        "case_opened", "breach_disclosed", "participant_added", "participant_added",
+        "check_in_recorded",
+    ]
+    assert seen_by_ana[-1]["actor"]["name"] == "Ana"
+    assert seen_by_ana[-1]["data"]["note"] == "<b>Hard</b> week"
+    seen_by_olive = olive.get(f"/api/v1/cases/{case_id}/timeline").json()["events"]
+    assert seen_by_olive[-1]["type"] == "session_noted"
+    assert seen_by_olive[-1]["visibility"] == "staff"
+
+
+def test_bad_input_is_refused_with_the_field_named_and_nothing_recorded(server):
+    anonymous = ApiClient(server)
+    anonymous.sign_up("cedar", "cy@cedar.test", PASSWORD, "Cy")
+    cy = anonymous.as_token("cy@cedar.test", PASSWORD)
+    case_id = cy.post("/api/v1/cases", {
+        "kind": "family", "title": "The Okafors", "approach": "self_guided",
+        "breach": {"category": "broken_promise", "summary": "A promised visit never came."},
+    }).json()["case_id"]
+    before = cy.get(f"/api/v1/cases/{case_id}/timeline").json()["events"]
+
+    out_of_range = cy.post(f"/api/v1/cases/{case_id}/check-ins", {
+        "trust": 11, "emotional_safety": 4, "communication_ease": 2, "conflicts": 0})
+    assert out_of_range.status_code == 422
+    assert out_of_range.headers["Content-Type"] == "application/problem+json"
+    assert "trust" in out_of_range.json()["errors"]
+
+    in_the_future = cy.post(f"/api/v1/cases/{case_id}/check-ins", {
+        "trust": 5, "emotional_safety": 4, "communication_ease": 2, "conflicts": 0,
+        "occurred_at": (datetime.now(timezone.utc) + timedelta(days=1)).isoformat()})
+    assert in_the_future.status_code == 422
+    assert "occurred_at" in in_the_future.json()["errors"]
+
+    smuggled = cy.post(f"/api/v1/cases/{case_id}/check-ins", {
+        "trust": 5, "emotional_safety": 4, "communication_ease": 2, "conflicts": 0,
+        "tenant_id": "00000000-0000-0000-0000-000000000000"})
+    assert smuggled.status_code == 422
+    assert "tenant_id" in smuggled.json()["errors"]
+
+    not_json = cy.post(f"/api/v1/cases/{case_id}/check-ins", data="{trust: 5",
+                       headers={"Content-Type": "application/json"})
+    assert not_json.status_code == 400
+
+    assert cy.get(f"/api/v1/cases/{case_id}/timeline").json()["events"] == before
+
+
+def test_another_tenant_and_strangers_cannot_read_a_case(server):
+    anonymous = ApiClient(server)
+    anonymous.sign_up("willow", "wen@willow.test", PASSWORD, "Wen")
+    anonymous.sign_up("birch", "bo@birch.test", PASSWORD, "Bo")
+    wen = anonymous.as_token("wen@willow.test", PASSWORD)
+    bo = anonymous.as_token("bo@birch.test", PASSWORD)
+    case_id = wen.post("/api/v1/cases", {
+        "kind": "friendship", "title": "Sam & Jo", "approach": "passive",
+        "breach": {"category": "dishonesty", "summary": "A secret shared with others."},
+    }).json()["case_id"]
+
+    other_tenant = bo.get(f"/api/v1/cases/{case_id}/timeline")
+    assert other_tenant.status_code == 404
+    assert "Sam & Jo" not in other_tenant.text
+    assert bo.post(f"/api/v1/cases/{case_id}/check-ins", {
+        "trust": 5, "emotional_safety": 4, "communication_ease": 2, "conflicts": 0,
+    }).status_code == 404
+    assert anonymous.get(f"/api/v1/cases/{case_id}/timeline").status_code == 401
+    assert ApiClient(server, token="mend_not-a-real-token").get(
+        f"/api/v1/cases/{case_id}/timeline").status_code == 401
+
+
+def test_a_browser_session_needs_its_csrf_token_to_change_anything(server):
+    anonymous = ApiClient(server)
+    anonymous.sign_up("alder", "al@alder.test", PASSWORD, "Al")
+    browser = ApiClient(server)
+    signed_in = browser.post("/api/v1/auth/login", {"email": "al@alder.test", "password": PASSWORD})
+    assert signed_in.status_code == 200
+    assert "HttpOnly" in signed_in.headers["Set-Cookie"]
+    body = {"kind": "couple", "title": "R & T", "approach": "ai_assisted",
+            "breach": {"category": "digital_secrecy", "summary": "Hidden accounts."}}
+
+    assert browser.post("/api/v1/cases", body).status_code == 403
+    browser.csrf = signed_in.json()["csrf_token"]
+    assert browser.post("/api/v1/cases", body).status_code == 201
+    assert browser.get("/api/v1/cases").json()["cases"][0]["title"] == "R & T"
+
+    assert browser.post("/api/v1/auth/logout").status_code == 204
+    assert browser.get("/api/v1/cases").status_code == 401
+
+
+def test_health_reports_the_store_and_projection_lag(server):
+    health = ApiClient(server).get("/healthz")
+    assert health.status_code == 200
+    assert health.json()["store"] == "ok"
+    assert health.json()["projections"]["events_behind"] >= 0
