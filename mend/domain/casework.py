@@ -33,6 +33,12 @@ class Casework:
         authz.require_visible(actor, case)
         return case
 
+    def authorize_staff_action(self, actor: Actor, case_id: UUID, action: str) -> Case:
+        """For work done outside a command (a queued job): may this actor do it to this case?"""
+        case = self.get_case(actor, case_id)
+        authz.require_staff(actor, action)
+        return case
+
     # ------------------------------------------------------------------ opening
     def open_case(
         self,

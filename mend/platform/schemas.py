@@ -316,6 +316,12 @@ class ReopenSchema(Schema):
     occurred_at = occurred_at()
 
 
+class JobSchema(Schema):
+    job_id = f.String(allow_none=True, metadata={"description": "The rq job id, when queued"})
+    status = f.String(metadata={"description": "queued (on a worker) or done (in-process)"})
+    result = f.String(allow_none=True)
+
+
 # ---------------------------------------------------------------- reads
 class TimelineQuerySchema(Schema):
     as_of = f.AwareDateTime(load_default=None)

@@ -133,3 +133,25 @@ def test_health_reports_the_store_and_projection_lag(server):
     assert health.status_code == 200
     assert health.json()["store"] == "ok"
     assert health.json()["projections"]["events_behind"] >= 0
+
+
+def test_staff_can_remind_participants_of_an_overdue_check_in_once(server):
+    anonymous = ApiClient(server)
+    anonymous.sign_up("rowan", "ro@rowan.test", PASSWORD, "Ro")
+    ro = anonymous.as_token("ro@rowan.test", PASSWORD)
+    case_id = ro.post("/api/v1/cases", {
+        "kind": "couple", "title": "Maya & Chris", "approach": "self_guided",
+        "breach": {"category": "digital_secrecy", "summary": "An online affair."},
+        "checkin_cadence_days": 7,
+        "occurred_at": (datetime.now(timezone.utc) - timedelta(days=10)).isoformat(),
+    }).json()["case_id"]
+
+    first = ro.post(f"/api/v1/cases/{case_id}/reminders")
+    again = ro.post(f"/api/v1/cases/{case_id}/reminders")
+
+    assert first.status_code == again.status_code == 202
+    assert first.json()["status"] == "done"
+    assert "reminded" in first.json()["result"]
+    assert "already reminded" in again.json()["result"]
+    types = [e["type"] for e in ro.get(f"/api/v1/cases/{case_id}/timeline").json()["events"]]
+    assert types.count("check_in_reminder_sent") == 1

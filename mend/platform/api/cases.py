@@ -13,6 +13,7 @@ from mend.platform import schemas as s
 from mend.platform.auth import current_actor, mend
 from mend.projections.casebook import Viewer
 from mend.projections.casebook_projection import snake_case
+from mend.workers.reminders import send_checkin_reminder
 
 log = logging.getLogger(__name__)
 
@@ -105,6 +106,26 @@ def timeline(query, case_id):
     ]
     more = len(entries) == query["limit"]
     return {"case_id": case_id, "events": events, "next": entries[-1].cursor if more else None}
+
+
+@bp.route("/cases/<uuid:case_id>/reminders", methods=["POST"])
+@bp.response(202, s.JobSchema)
+def send_reminder(case_id):
+    """Remind the participants of an overdue check-in (staff); runs as a background job.
+
+    The job records a reminder only when a check-in is due and none was sent for it yet.
+    """
+    mend().casework.authorize_staff_action(current_actor(), case_id, "send reminders")
+    outcome = mend().jobs.enqueue(send_checkin_reminder, str(case_id))
+    if isinstance(outcome, str):
+        # Ran in-process: let the views catch up so the next page shows the reminder.
+        try:
+            mend().wait_for_projections(mend().store.recorder.max_notification_id(),
+                                        READ_YOUR_WRITES_TIMEOUT)
+        except TimeoutError:
+            log.warning("projections lag behind the reminder job")
+        return {"job_id": None, "status": "done", "result": outcome}
+    return {"job_id": outcome.id, "status": "queued", "result": None}
 
 
 @dataclass(frozen=True)
