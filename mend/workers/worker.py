@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import sys
+import uuid
 
 from mend.config import Settings
 
@@ -23,7 +24,9 @@ def main() -> int:
     connection = Redis.from_url(settings.redis_url)
     queue = Queue(Jobs(settings).queue_name, connection=connection, serializer=JSONSerializer)
     burst = "--burst" in sys.argv
-    Worker([queue], connection=connection, serializer=JSONSerializer).work(burst=burst)
+    # The worker's own keys carry the prefix too, so one Redis can serve several deployments.
+    name = f"{settings.redis_prefix}-{uuid.uuid4().hex[:12]}"
+    Worker([queue], connection=connection, serializer=JSONSerializer, name=name).work(burst=burst)
     return 0
 
 
