@@ -37,7 +37,9 @@ class Case(MendAggregate):
         occurred_at: datetime | None = None,
     ) -> Case:
         now = checks.utcnow()
-        opened_at = checks.moment("occurred_at", occurred_at or now, now=now, not_before=None)
+        opened_at = checks.moment(
+            "occurred_at", now if occurred_at is None else occurred_at, now=now, not_before=None
+        )
         case = cls(
             tenant=tenant,
             kind=checks.one_of("kind", kind, v.CASE_KINDS),
@@ -85,7 +87,13 @@ class Case(MendAggregate):
     # ------------------------------------------------------------------ guards
     def _when(self, occurred_at: datetime | None) -> datetime:
         now = checks.utcnow()
-        return checks.moment("occurred_at", occurred_at or now, now=now, not_before=self.opened_at)
+        # Only None means "now": a falsy non-time ("", 0) is a wrong value, not a missing one.
+        return checks.moment(
+            "occurred_at",
+            now if occurred_at is None else occurred_at,
+            now=now,
+            not_before=self.opened_at,
+        )
 
     def _require_open(self) -> None:
         if self.status != "open":
@@ -94,6 +102,11 @@ class Case(MendAggregate):
     def _require_workplace(self, what: str) -> None:
         if self.kind != "workplace":
             raise RuleBroken(f"{what} belong only to workplace cases.")
+
+    @staticmethod
+    def _require_account_id(account_id: object) -> None:
+        if not isinstance(account_id, UUID):
+            raise InvalidValue("account_id", "must be an account id")
 
     def _require_participant(self, field: str, account_id: UUID) -> None:
         if not isinstance(account_id, UUID) or str(account_id) not in self.participants:
@@ -114,6 +127,7 @@ class Case(MendAggregate):
         self, account_id: UUID, relation: str = "", occurred_at: datetime | None = None
     ) -> None:
         self._require_open()
+        self._require_account_id(account_id)
         if str(account_id) in self.participants:
             raise RuleBroken("That person already takes part in this case.")
         relation = checks.text("relation", relation, required=False, max_length=80)
@@ -134,6 +148,7 @@ class Case(MendAggregate):
 
     def assign_practitioner(self, account_id: UUID, occurred_at: datetime | None = None) -> None:
         self._require_open()
+        self._require_account_id(account_id)
         if self.has_practitioner(account_id):
             raise RuleBroken("That practitioner is already assigned to this case.")
         self._practitioner_assigned(account_id, self._when(occurred_at))
@@ -199,7 +214,7 @@ class Case(MendAggregate):
     ) -> None:
         self._require_open()
         self._require_participant("from_id", from_id)
-        if not to_ids:
+        if not isinstance(to_ids, (list, tuple)) or not to_ids:
             raise InvalidValue("to_ids", "must name at least one participant")
         for to_id in to_ids:
             self._require_participant("to_ids", to_id)

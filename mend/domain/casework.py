@@ -74,14 +74,20 @@ class Casework:
 
     # ------------------------------------------------------------------ the common path
     def _record(
-        self, actor: Actor, case_id: UUID, who: str, action: str, act: Callable[[Case], Any]
+        self, actor: Actor, case_id: UUID, who: str, action: str, act: Callable[[Case], Any],
+        check: Callable[[], None] | None = None,
     ) -> Saved:
+        """Load, authorize, then ``check`` the values, then act: a case the actor may not see
+        is NotFound whatever else is wrong with the command."""
+
         def command() -> tuple[list[Case], Any]:
             case = self.get_case(actor, case_id)
             if who == STAFF:
                 authz.require_staff(actor, action)
             elif who == OVERSEERS:
                 authz.require_overseer(actor, action)
+            if check is not None:
+                check()
             with acting(actor.account_id, actor.tenant_id):
                 result = act(case)
             return [case], result
@@ -100,10 +106,10 @@ class Casework:
     def add_participant(
         self, actor: Actor, case_id: UUID, account_id: UUID, relation: str = "", **when: Any
     ) -> Saved:
-        self._require_member(actor, account_id, staff=False)
         return self._record(
             actor, case_id, STAFF, "add participants",
             lambda c: c.add_participant(account_id, relation, **when),
+            check=lambda: self._require_member(actor, account_id, staff=False),
         )
 
     def remove_participant(self, actor: Actor, case_id: UUID, account_id: UUID, **when: Any) -> Saved:
@@ -115,10 +121,10 @@ class Casework:
     def assign_practitioner(
         self, actor: Actor, case_id: UUID, account_id: UUID, **when: Any
     ) -> Saved:
-        self._require_member(actor, account_id, staff=True)
         return self._record(
             actor, case_id, OVERSEERS, "assign practitioners",
             lambda c: c.assign_practitioner(account_id, **when),
+            check=lambda: self._require_member(actor, account_id, staff=True),
         )
 
     def unassign_practitioner(
@@ -133,10 +139,11 @@ class Casework:
     def record_check_in(
         self, actor: Actor, case_id: UUID, *, participant_id: UUID | None = None, **fields: Any
     ) -> Saved:
-        participant_id = authz.checking_in_for(actor, participant_id)
         return self._record(
             actor, case_id, ANYONE_ON_CASE, "record check-ins",
-            lambda c: c.record_check_in(participant_id=participant_id, **fields),
+            lambda c: c.record_check_in(
+                participant_id=authz.checking_in_for(actor, participant_id), **fields
+            ),
         )
 
     def write_journal(self, actor: Actor, case_id: UUID, **fields: Any) -> Saved:

@@ -1,0 +1,446 @@
+"""Who may run which command: every role against every public command of Casework.
+
+The matrix is built from the public methods of Casework, so a new command without an entry in
+COMMANDS fails here until someone decides who may run it.
+"""
+
+from __future__ import annotations
+
+import inspect
+from collections.abc import Callable
+from dataclasses import dataclass
+from types import SimpleNamespace
+from typing import Any
+from uuid import UUID
+
+import pytest
+
+from mend.domain.authorization import Actor
+from mend.domain.case import Case
+from mend.domain.casework import Casework
+from mend.domain.errors import Forbidden, InvalidValue, MendError, NotFound
+from mend.domain.membership import Membership
+from mend.domain.store import MendStore, Saved
+from mend.domain.tenancy import Tenant
+
+PASSWORD = "correct horse battery staple"
+
+
+@dataclass
+class World:
+    store: MendStore
+    casework: Casework
+    membership: Membership
+    actors: dict[str, Actor]
+
+    def id_of(self, role: str) -> UUID:
+        return self.actors[role].account_id
+
+    def recorded(self) -> int:
+        return self.store.recorder.max_notification_id() or 0
+
+
+ROLES = (
+    "owner",
+    "supervisor",
+    "assigned_practitioner",
+    "unassigned_practitioner",
+    "participating_client",
+    "client_not_on_the_case",
+    "another_tenants_owner",
+)
+
+
+@pytest.fixture(scope="module")
+def world() -> World:
+    """Harbor Counseling with its people, and Northwind, another tenant, with its owner."""
+    store = MendStore(env={"PERSISTENCE_MODULE": "eventsourcing.popo"})
+    membership = Membership(store)
+    harbor, hana = membership.sign_up(
+        name="Harbor Counseling", slug="harbor-counseling", kind="practice",
+        owner_email="hana@harbor.example", owner_password=PASSWORD, owner_name="Hana",
+    ).result
+    owner = membership.actor_for(hana)
+    _, nils = membership.sign_up(
+        name="Northwind", slug="northwind", kind="organization",
+        owner_email="nils@northwind.example", owner_password=PASSWORD, owner_name="Nils",
+    ).result
+
+    def join(name: str, role: str) -> Actor:
+        invitation = membership.invite(
+            owner, email=f"{name}@harbor.example", name=name.title(), role=role
+        ).result
+        account_id = membership.accept_invitation(invitation.token, PASSWORD).result
+        return membership.actor_for(account_id, "harbor-counseling")
+
+    actors = {
+        "owner": owner,
+        "supervisor": join("sofia", "supervisor"),
+        "assigned_practitioner": join("noor", "practitioner"),
+        "unassigned_practitioner": join("omar", "practitioner"),
+        "participating_client": join("ana", "client"),
+        "other_participant": join("leo", "client"),
+        "client_not_on_the_case": join("zoe", "client"),
+        "another_tenants_owner": membership.actor_for(nils),
+    }
+    assert actors["supervisor"].role == "supervisor"
+    assert actors["another_tenants_owner"].tenant_id != harbor
+    return World(store, Casework(store), membership, actors)
+
+
+def open_workplace_case(world: World) -> SimpleNamespace:
+    """A case opened by Noor (so assigned to her), with Ana and Leo, a boundary and a red flag."""
+    casework, noor = world.casework, world.actors["assigned_practitioner"]
+    case_id = casework.open_case(
+        noor, kind="workplace", title="Team trust after the reorganisation",
+        approach="therapy_guided", breach_category="broken_promise",
+        breach_summary="Promised no layoffs, then laid off a third of the team.",
+    ).result
+    casework.add_participant(noor, case_id, world.id_of("participating_client"), "team lead")
+    casework.add_participant(noor, case_id, world.id_of("other_participant"), "engineer")
+    boundary = casework.set_boundary(noor, case_id, text="No decisions announced by email").result
+    flag = casework.raise_red_flag(noor, case_id, code="refuses_responsibility").result
+    return SimpleNamespace(id=case_id, boundary=boundary, flag=flag)
+
+
+# ---------------------------------------------------------------------------------------------
+# The matrix: who may run each command, and one valid call of it.
+
+READ, ANYONE, STAFF, OVERSEERS, OPENING = "read", "anyone", "staff", "overseers", "opening"
+STAFF_CHECK = "staff check"  # may staff do this (outside a command) to the case? records nothing
+RECORDS_NOTHING = (READ, STAFF_CHECK)
+
+Call = Callable[[Casework, Actor, SimpleNamespace, World], Any]
+
+
+@dataclass(frozen=True)
+class Entry:
+    who: str
+    call: Call
+    prepare: Callable[[World, SimpleNamespace], None] | None = None
+
+
+def close_it(world: World, case: SimpleNamespace) -> None:
+    world.casework.close_case(world.actors["owner"], case.id, outcome="released")
+
+
+COMMANDS: dict[str, Entry] = {
+    "get_case": Entry(READ, lambda cw, a, c, w: cw.get_case(a, c.id)),
+    "authorize_staff_action": Entry(STAFF_CHECK, lambda cw, a, c, w: cw.authorize_staff_action(
+        a, c.id, "send reminders"
+    )),
+    "open_case": Entry(OPENING, lambda cw, a, c, w: cw.open_case(
+        a, kind="couple", title="Ana and Leo", approach="self_guided",
+        breach_category="dishonesty", breach_summary="A hidden debt.",
+    )),
+    "add_participant": Entry(STAFF, lambda cw, a, c, w: cw.add_participant(
+        a, c.id, w.id_of("client_not_on_the_case"), "colleague"
+    )),
+    "remove_participant": Entry(STAFF, lambda cw, a, c, w: cw.remove_participant(
+        a, c.id, w.id_of("other_participant")
+    )),
+    "assign_practitioner": Entry(OVERSEERS, lambda cw, a, c, w: cw.assign_practitioner(
+        a, c.id, w.id_of("unassigned_practitioner")
+    )),
+    "unassign_practitioner": Entry(OVERSEERS, lambda cw, a, c, w: cw.unassign_practitioner(
+        a, c.id, w.id_of("assigned_practitioner")
+    )),
+    "record_check_in": Entry(ANYONE, lambda cw, a, c, w: cw.record_check_in(
+        a, c.id,
+        participant_id=None if a.role == "client" else w.id_of("participating_client"),
+        trust=6, emotional_safety=5, communication_ease=7, conflicts=0,
+    )),
+    "write_journal": Entry(ANYONE, lambda cw, a, c, w: cw.write_journal(
+        a, c.id, text="The meeting went better than I feared.", visibility="shared"
+    )),
+    "disclose_breach": Entry(STAFF, lambda cw, a, c, w: cw.disclose_breach(
+        a, c.id, category="dishonesty", summary="The bonus pool was cut in secret."
+    )),
+    "assess_readiness": Entry(STAFF, lambda cw, a, c, w: cw.assess_readiness(
+        a, c.id, answers={"breach_accepted": True}
+    )),
+    "offer_apology": Entry(STAFF, lambda cw, a, c, w: cw.offer_apology(
+        a, c.id, from_id=w.id_of("other_participant"), to_ids=[w.id_of("participating_client")],
+        text="I should have told you first.", names_harm=True, takes_responsibility=True,
+        commits_to_change=True,
+    )),
+    "set_boundary": Entry(STAFF, lambda cw, a, c, w: cw.set_boundary(
+        a, c.id, text="Ask before sharing anything about the team"
+    )),
+    "revise_boundary": Entry(STAFF, lambda cw, a, c, w: cw.revise_boundary(
+        a, c.id, boundary_id=c.boundary, text="No decisions announced by email or chat"
+    )),
+    "retire_boundary": Entry(STAFF, lambda cw, a, c, w: cw.retire_boundary(
+        a, c.id, boundary_id=c.boundary
+    )),
+    "record_boundary_crossed": Entry(STAFF, lambda cw, a, c, w: cw.record_boundary_crossed(
+        a, c.id, boundary_id=c.boundary, note="Reorg memo sent by email."
+    )),
+    "make_agreement": Entry(STAFF, lambda cw, a, c, w: cw.make_agreement(
+        a, c.id, text="Monthly open Q&A"
+    )),
+    "record_setback": Entry(STAFF, lambda cw, a, c, w: cw.record_setback(
+        a, c.id, severity=2, description="Rumours of another round."
+    )),
+    "practice_ritual": Entry(STAFF, lambda cw, a, c, w: cw.practice_ritual(
+        a, c.id, ritual="gratitude_note"
+    )),
+    "raise_red_flag": Entry(STAFF, lambda cw, a, c, w: cw.raise_red_flag(
+        a, c.id, code="ongoing_secrecy"
+    )),
+    "resolve_red_flag": Entry(STAFF, lambda cw, a, c, w: cw.resolve_red_flag(
+        a, c.id, flag_id=c.flag
+    )),
+    "advance_stage": Entry(STAFF, lambda cw, a, c, w: cw.advance_stage(
+        a, c.id, stage="honest_conversations"
+    )),
+    "reach_milestone": Entry(STAFF, lambda cw, a, c, w: cw.reach_milestone(
+        a, c.id, title="First forum without walkouts"
+    )),
+    "note_session": Entry(STAFF, lambda cw, a, c, w: cw.note_session(
+        a, c.id, text="Leadership listened for once."
+    )),
+    "complete_program_step": Entry(STAFF, lambda cw, a, c, w: cw.complete_program_step(
+        a, c.id, step="public_acknowledgment"
+    )),
+    "record_trust_pulse": Entry(STAFF, lambda cw, a, c, w: cw.record_trust_pulse(
+        a, c.id, scores=[5, 6, 7, 4, 6]
+    )),
+    "change_approach": Entry(STAFF, lambda cw, a, c, w: cw.change_approach(
+        a, c.id, approach="self_guided"
+    )),
+    "close_case": Entry(STAFF, lambda cw, a, c, w: cw.close_case(a, c.id, outcome="referred")),
+    "reopen_case": Entry(
+        STAFF, lambda cw, a, c, w: cw.reopen_case(a, c.id, reason="They asked again."),
+        prepare=close_it,
+    ),
+}
+
+
+def expected_refusal(role: str, who: str) -> type[MendError] | None:
+    """The error this role gets for this kind of command, or None when it may run it."""
+    if who == OPENING:
+        return Forbidden if role in ("participating_client", "client_not_on_the_case") else None
+    if role in ("another_tenants_owner", "unassigned_practitioner", "client_not_on_the_case"):
+        return NotFound  # a case that is not theirs does not exist for them
+    if role == "participating_client":
+        return None if who in (READ, ANYONE) else Forbidden
+    if role == "assigned_practitioner":
+        return Forbidden if who == OVERSEERS else None
+    return None  # owners and supervisors see and run everything in their tenant
+
+
+def test_every_public_command_of_casework_has_an_entry_in_the_matrix():
+    public = {
+        name for name, _ in inspect.getmembers(Casework, inspect.isfunction)
+        if not name.startswith("_")
+    }
+    assert public == set(COMMANDS), (
+        f"missing: {sorted(public - set(COMMANDS))}, stale: {sorted(set(COMMANDS) - public)}"
+    )
+
+
+@pytest.mark.parametrize("command", sorted(COMMANDS))
+@pytest.mark.parametrize("role", ROLES)
+def test_each_role_runs_each_casework_command_exactly_as_the_rules_say(world, role, command):
+    entry = COMMANDS[command]
+    case = open_workplace_case(world)
+    if entry.prepare:
+        entry.prepare(world, case)
+    refusal = expected_refusal(role, entry.who)
+    before = world.recorded()
+    if refusal is None:
+        result = entry.call(world.casework, world.actors[role], case, world)
+        if entry.who in RECORDS_NOTHING:
+            assert isinstance(result, Case) and result.id == case.id
+            assert world.recorded() == before
+        else:
+            assert isinstance(result, Saved)
+            assert world.recorded() > before
+    else:
+        with pytest.raises(MendError) as caught:
+            entry.call(world.casework, world.actors[role], case, world)
+        assert type(caught.value) is refusal, caught.value
+        assert world.recorded() == before, "a rejected command recorded something"
+
+
+# ---------------------------------------------------------------------------------------------
+# The particular rules around the matrix.
+
+def test_a_client_may_not_record_a_check_in_for_someone_else(world):
+    case = open_workplace_case(world)
+    ana = world.actors["participating_client"]
+    before = world.recorded()
+    with pytest.raises(Forbidden):
+        world.casework.record_check_in(
+            ana, case.id, participant_id=world.id_of("other_participant"),
+            trust=2, emotional_safety=2, communication_ease=2, conflicts=3,
+        )
+    assert world.recorded() == before
+
+
+def test_a_client_check_in_is_always_their_own(world):
+    case = open_workplace_case(world)
+    ana = world.actors["participating_client"]
+    for participant_id in (None, ana.account_id):
+        world.casework.record_check_in(
+            ana, case.id, participant_id=participant_id,
+            trust=7, emotional_safety=6, communication_ease=6, conflicts=0,
+        )
+    events = list(world.store.events.get(case.id))
+    check_ins = [e for e in events if type(e).__name__ == "CheckInRecorded"]
+    assert [e.participant_id for e in check_ins] == [ana.account_id, ana.account_id]
+    assert {e.actor_id for e in check_ins} == {ana.account_id}
+
+
+def test_staff_may_record_a_check_in_for_any_participant(world):
+    case = open_workplace_case(world)
+    noor = world.actors["assigned_practitioner"]
+    leo = world.id_of("other_participant")
+    world.casework.record_check_in(
+        noor, case.id, participant_id=leo,
+        trust=3, emotional_safety=4, communication_ease=2, conflicts=2,
+    )
+    assert list(world.store.events.get(case.id))[-1].participant_id == leo
+
+
+@pytest.mark.parametrize("role", ["client_not_on_the_case", "another_tenants_owner"])
+def test_a_check_in_for_someone_else_on_a_case_that_is_not_yours_is_not_found(world, role):
+    case = open_workplace_case(world)
+    before = world.recorded()
+    with pytest.raises(NotFound):
+        world.casework.record_check_in(
+            world.actors[role], case.id, participant_id=world.id_of("participating_client"),
+            trust=2, emotional_safety=2, communication_ease=2, conflicts=3,
+        )
+    assert world.recorded() == before
+
+
+@pytest.mark.parametrize("role", ["another_tenants_owner", "unassigned_practitioner",
+                                  "client_not_on_the_case", "participating_client"])
+@pytest.mark.parametrize("command", ["add_participant", "assign_practitioner"])
+def test_naming_someone_outside_the_tenant_is_first_refused_for_the_case(world, role, command):
+    """Whether the named account is a member is only weighed once the actor may act at all."""
+    case = open_workplace_case(world)
+    outsider = world.id_of("another_tenants_owner")
+    before = world.recorded()
+    with pytest.raises(MendError) as caught:
+        getattr(world.casework, command)(world.actors[role], case.id, outsider)
+    assert type(caught.value) is expected_refusal(role, COMMANDS[command].who)
+    assert world.recorded() == before
+
+
+@pytest.mark.parametrize("command", ["add_participant", "assign_practitioner"])
+def test_only_members_of_the_tenant_may_be_put_on_a_case(world, command):
+    case = open_workplace_case(world)
+    before = world.recorded()
+    with pytest.raises(InvalidValue) as caught:
+        getattr(world.casework, command)(
+            world.actors["owner"], case.id, world.id_of("another_tenants_owner")
+        )
+    assert caught.value.field == "account_id"
+    assert world.recorded() == before
+
+
+def test_a_client_cannot_be_assigned_as_a_practitioner(world):
+    case = open_workplace_case(world)
+    before = world.recorded()
+    with pytest.raises(InvalidValue) as caught:
+        world.casework.assign_practitioner(
+            world.actors["supervisor"], case.id, world.id_of("client_not_on_the_case")
+        )
+    assert caught.value.field == "account_id"
+    assert world.recorded() == before
+
+
+def test_a_practitioner_who_opens_a_case_is_assigned_to_it_and_an_overseer_is_not(world):
+    casework = world.casework
+    fields = dict(kind="couple", title="Ana and Leo", approach="passive",
+                  breach_category="neglect", breach_summary="Years of silence.")
+    noor = world.actors["assigned_practitioner"]
+    opened_by_noor = casework.get_case(noor, casework.open_case(noor, **fields).result)
+    assert opened_by_noor.practitioners == [str(noor.account_id)]
+    sofia = world.actors["supervisor"]
+    opened_by_sofia = casework.get_case(sofia, casework.open_case(sofia, **fields).result)
+    assert opened_by_sofia.practitioners == []
+    assert opened_by_sofia.tenant == sofia.tenant_id
+
+
+def test_supervisors_and_owners_see_every_case_of_their_tenant_and_no_other(world):
+    case = open_workplace_case(world)
+    nils = world.actors["another_tenants_owner"]
+    northwind_case = world.casework.open_case(
+        nils, kind="workplace", title="Northwind leak", approach="self_guided",
+        breach_category="data_breach", breach_summary="Salaries shared company-wide.",
+    ).result
+    for role in ("owner", "supervisor"):
+        assert world.casework.get_case(world.actors[role], case.id).id == case.id
+        with pytest.raises(NotFound):
+            world.casework.get_case(world.actors[role], northwind_case)
+    assert world.casework.get_case(nils, northwind_case).id == northwind_case
+
+
+def test_an_unassigned_practitioner_sees_the_case_once_assigned_and_not_after(world):
+    case = open_workplace_case(world)
+    omar, sofia = world.actors["unassigned_practitioner"], world.actors["supervisor"]
+    with pytest.raises(NotFound):
+        world.casework.get_case(omar, case.id)
+    world.casework.assign_practitioner(sofia, case.id, omar.account_id)
+    assert world.casework.get_case(omar, case.id).id == case.id
+    world.casework.unassign_practitioner(sofia, case.id, omar.account_id)
+    with pytest.raises(NotFound):
+        world.casework.get_case(omar, case.id)
+
+
+def test_a_removed_participant_no_longer_sees_the_case(world):
+    case = open_workplace_case(world)
+    leo = world.actors["other_participant"]
+    assert world.casework.get_case(leo, case.id).id == case.id
+    world.casework.remove_participant(world.actors["owner"], case.id, leo.account_id)
+    with pytest.raises(NotFound):
+        world.casework.get_case(leo, case.id)
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_an_id_that_is_not_a_case_is_not_found_for_anyone(world, role):
+    tenant_id = world.actors["owner"].tenant_id
+    with pytest.raises(NotFound):
+        world.casework.get_case(world.actors[role], tenant_id)
+
+
+# ---------------------------------------------------------------------------------------------
+# Membership: only owners invite; only staff list the members.
+
+@pytest.mark.parametrize("role", ["supervisor", "assigned_practitioner", "participating_client"])
+def test_only_an_owner_may_invite_members(world, role):
+    before = world.recorded()
+    with pytest.raises(Forbidden):
+        world.membership.invite(
+            world.actors[role], email="mia@harbor.example", name="Mia", role="client"
+        )
+    assert world.recorded() == before
+
+
+def test_an_owner_invites_into_their_own_tenant_only(world):
+    nils = world.actors["another_tenants_owner"]
+    invitation = world.membership.invite(
+        nils, email="ivo@northwind.example", name="Ivo", role="practitioner"
+    ).result
+    northwind = world.store.get(nils.tenant_id, Tenant)
+    assert str(invitation.account_id) in northwind.invitations
+    harbor = world.store.get(world.actors["owner"].tenant_id, Tenant)
+    assert str(invitation.account_id) not in harbor.invitations
+
+
+def test_a_client_may_not_list_the_members(world):
+    with pytest.raises(Forbidden):
+        world.membership.members(world.actors["participating_client"])
+
+
+def test_staff_list_the_members_of_their_own_tenant_with_roles(world):
+    members = world.membership.members(world.actors["assigned_practitioner"])
+    roles = {m.email: (m.role, m.status) for m in members if m.status == "active"}
+    assert roles["hana@harbor.example"] == ("owner", "active")
+    assert roles["sofia@harbor.example"] == ("supervisor", "active")
+    assert roles["ana@harbor.example"] == ("client", "active")
+    assert "nils@northwind.example" not in roles
