@@ -220,6 +220,8 @@ class Case(MendAggregate):
             self._require_participant("to_ids", to_id)
         if from_id in to_ids:
             raise InvalidValue("to_ids", "must not include the person apologising")
+        if len(set(to_ids)) != len(to_ids):
+            raise InvalidValue("to_ids", "must name each participant once")
         self._apology_offered(
             from_id,
             list(to_ids),

@@ -163,7 +163,8 @@ class CaseStories(RuleBasedStateMachine):
         at, wrong = self.moment(when)
         if giver not in self.participants:
             wrong.append((InvalidValue, "from_id"))
-        if not receivers or giver in receivers or not set(receivers) <= self.participants:
+        if (not receivers or giver in receivers or not set(receivers) <= self.participants
+                or len(set(receivers)) != len(receivers)):
             wrong.append((InvalidValue, "to_ids"))
         if not isinstance(names_harm, bool):
             wrong.append((InvalidValue, "names_harm"))

@@ -888,3 +888,13 @@ def test_a_rejected_command_leaves_nothing_to_save():
                              communication_ease=5, conflicts=0)
     store.save(case)
     assert store.recorder.max_notification_id() == stored
+
+
+
+def test_an_apology_naming_the_same_person_twice_is_rejected_and_records_nothing():
+    case = open_case()
+    case.add_participant(ANA)
+    case.add_participant(LEO)
+    with rejected(case, InvalidValue, "to_ids"):
+        case.offer_apology(from_id=LEO, to_ids=[ANA, ANA], text="I am sorry.", names_harm=True,
+                           takes_responsibility=True, commits_to_change=True)
