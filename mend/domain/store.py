@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+import random
+import threading
+import time
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, TypeVar
@@ -17,8 +21,15 @@ from mend.domain.tenancy import Account, Index, Tenant
 
 T = TypeVar("T")
 
-#: How often a command is re-run on fresh state after losing a race to another writer.
+#: How often a command is at least tried on fresh state after losing a race to another writer...
 SAVE_ATTEMPTS = 8
+#: ...and for how many seconds at least it keeps trying: a writer in another process working
+#: through a queue of commands on the same case can win many races in a row.
+SAVE_PATIENCE = 3.0
+#: The randomized pause after a lost race grows from up to BACKOFF_BASE to up to BACKOFF_CAP
+#: seconds, so writers from other processes that collided do not collide again in lockstep.
+BACKOFF_BASE = 0.002
+BACKOFF_CAP = 0.02
 
 
 def event_id(originator_id: UUID, originator_version: int) -> UUID:
@@ -48,6 +59,12 @@ class MendStore(Application[UUID]):
 
     name = "Mend"
     snapshotting_intervals = {Case: 100, Tenant: 100, Account: 100}
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # Per-aggregate locks of the writers in this process that lost a race: id -> [lock, users].
+        self._write_locks: dict[Any, list[Any]] = {}
+        self._write_locks_guard = threading.Lock()
 
     def get(self, aggregate_id: UUID, kind: type[T]) -> T:
         try:
@@ -89,13 +106,65 @@ class MendStore(Application[UUID]):
         """Run a load-decide-save command, re-running it on fresh state after a write conflict.
 
         ``command`` loads what it needs, triggers events, and returns the aggregates to save
-        and a result; nothing is ever silently dropped: after SAVE_ATTEMPTS it is a conflict.
+        and a result; nothing is ever silently dropped: after SAVE_ATTEMPTS attempts and
+        SAVE_PATIENCE seconds of lost races it is a conflict (ConcurrentWrite).
+
+        The first attempt is optimistic and takes no lock. A command that lost a race re-runs
+        holding this process's lock of each aggregate it writes, so the writers of one busy
+        case in this process queue up instead of failing each other over and over; a command
+        that finds such a queue joins it rather than racing it. Collisions with writers in
+        other processes are then rare, and after each one the command waits a short random
+        while before it tries again.
         """
-        for _ in range(SAVE_ATTEMPTS):
-            aggregates, result = command()
+        give_up_at = time.monotonic() + SAVE_PATIENCE
+        aggregates, result = command()
+        keys = _write_keys(aggregates)
+        if not self._queued(keys):
             try:
                 saved = self.save_changes(*aggregates)
             except RecordConflictError:
-                continue
-            return Saved(**{**saved.__dict__, "result": result})
+                pass
+            else:
+                return Saved(**{**saved.__dict__, "result": result})
+        with self._writing(keys):
+            attempts = 1
+            while attempts < SAVE_ATTEMPTS or time.monotonic() < give_up_at:
+                attempts += 1
+                aggregates, result = command()
+                try:
+                    saved = self.save_changes(*aggregates)
+                except RecordConflictError:
+                    pause = min(BACKOFF_CAP, BACKOFF_BASE * 2 ** min(attempts, 16))
+                    time.sleep(random.uniform(0, pause))
+                    continue
+                return Saved(**{**saved.__dict__, "result": result})
         raise ConcurrentWrite("Others kept changing this record at the same time; try again.")
+
+    def _queued(self, keys: list[Any]) -> bool:
+        with self._write_locks_guard:
+            return any(key in self._write_locks for key in keys)
+
+    @contextmanager
+    def _writing(self, keys: list[Any]) -> Iterator[None]:
+        """Hold this process's locks of these aggregates (taken in one order: no deadlock)."""
+        with self._write_locks_guard:
+            entries = [self._write_locks.setdefault(key, [threading.Lock(), 0]) for key in keys]
+            for entry in entries:
+                entry[1] += 1
+        try:
+            with ExitStack() as held:
+                for lock, _ in entries:
+                    held.enter_context(lock)
+                yield
+        finally:
+            with self._write_locks_guard:
+                for key, entry in zip(keys, entries):
+                    entry[1] -= 1
+                    if not entry[1]:
+                        del self._write_locks[key]
+
+
+def _write_keys(objs: Sequence[Any]) -> list[Any]:
+    """The ids of the aggregates a command writes, in one global order."""
+    ids = {getattr(obj, "id", None) or getattr(obj, "originator_id", None) for obj in objs}
+    return sorted((i for i in ids if i is not None), key=str)
