@@ -5,7 +5,7 @@ from __future__ import annotations
 import random
 import threading
 import time
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
 from datetime import datetime
@@ -37,6 +37,14 @@ def event_id(originator_id: UUID, originator_version: int) -> UUID:
     return uuid5(NAMESPACE_URL, f"/mend/event/{originator_id}/{originator_version}")
 
 
+def replay(aggregate: Any, domain_events: Iterable[Any]) -> Any:
+    """The library's project_aggregate without its per-event isinstance check of a Protocol,
+    which costs about 40 % of a replay on Python 3.11; every event here is an aggregate event."""
+    for domain_event in domain_events:
+        aggregate = domain_event.mutate(aggregate)
+    return aggregate
+
+
 @dataclass(frozen=True)
 class Saved:
     """What a command recorded: its last event, and where that sits in the store's log."""
@@ -59,6 +67,7 @@ class MendStore(Application[UUID]):
 
     name = "Mend"
     snapshotting_intervals = {Case: 100, Tenant: 100, Account: 100}
+    snapshotting_projectors = {Case: replay, Tenant: replay, Account: replay}
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -68,7 +77,7 @@ class MendStore(Application[UUID]):
 
     def get(self, aggregate_id: UUID, kind: type[T]) -> T:
         try:
-            aggregate = self.repository.get(aggregate_id)
+            aggregate = self.repository.get(aggregate_id, projector_func=replay)
         except AggregateNotFoundError:
             raise NotFound(f"No {kind.__name__.lower()} {aggregate_id}.") from None
         if not isinstance(aggregate, kind):
