@@ -29,13 +29,15 @@ class ProjectionRunner:
         store: MendStore,
         view: Any,
         *,
-        poll_interval: float = 0.05,
+        poll_interval: float | None = None,
         batch_size: int = BATCH_SIZE,
     ):
         self.store = store
         self.view = view
         self.projection = CasebookProjection()
-        self.poll_interval = poll_interval
+        # PostgreSQL wakes the runner by NOTIFY, so it polls only as a fallback; SQLite polls.
+        listens = hasattr(store.recorder, "channel_name")
+        self.poll_interval = poll_interval or (0.5 if listens else 0.05)
         self.batch_size = batch_size
         self._wake = threading.Event()
         self._stop = threading.Event()
@@ -83,6 +85,24 @@ class ProjectionRunner:
     def start(self) -> None:
         self._thread = threading.Thread(target=self.run_forever, name="projections", daemon=True)
         self._thread.start()
+        if hasattr(self.store.recorder, "channel_name"):
+            threading.Thread(target=self._listen, name="projections-listen", daemon=True).start()
+
+    def _listen(self) -> None:
+        """On PostgreSQL, wake on the store's NOTIFY instead of waiting for the next poll."""
+        from psycopg.sql import SQL, Identifier
+
+        recorder = self.store.recorder
+        while not self._stop.is_set():
+            try:
+                with recorder.datastore.get_connection() as conn:
+                    conn.execute(SQL("LISTEN {0}").format(Identifier(recorder.channel_name)))
+                    while not self._stop.is_set():
+                        for _ in conn.notifies(timeout=0.5, stop_after=1):
+                            self._wake.set()
+            except Exception:  # a lost connection: polling carries on; listen again shortly
+                log.warning("projections: LISTEN connection lost; retrying", exc_info=True)
+                self._stop.wait(1.0)
 
     def stop(self) -> None:
         self._stop.set()
