@@ -13,8 +13,9 @@ from uuid import UUID
 from mend.domain.case import Case, visibility_of
 from mend.domain.store import event_id
 from mend.domain.vocabulary import PULSE_MIN_RESPONSES
-from mend.domain.tenancy import Account
-from mend.projections.casebook import Change, to_us
+from mend.domain.tenancy import Account, Index
+from mend.projections.casebook import Change
+from mend.projections.queries import to_us
 from mend.projections.summaries import summarise
 
 #: Fields every event has; the timeline's ``data`` carries only what the event itself says.
@@ -50,23 +51,50 @@ def event_data(domain_event: Any) -> dict[str, Any]:
 
 
 class CasebookProjection:
-    """Maps each event to the view changes it causes; events it does not know cause none."""
+    """Maps events to the view changes they cause; events it does not know cause none."""
+
+    def changes_for_batch(self, batch: list[tuple[Any, int]]) -> list[Change]:
+        """The changes of a batch of (event, position), with each case touched once at the end."""
+        changes: list[Change] = []
+        touched: dict[str, dict[str, Any]] = {}
+        for domain_event, position in batch:
+            changes += self.process(domain_event, position)
+            if isinstance(domain_event, Case.Event):
+                case_id = str(domain_event.originator_id)
+                occurred_us = to_us(domain_event.occurred_at)
+                latest = touched.setdefault(case_id, {"case_id": case_id, "occurred_us": 0})
+                latest.update(position=position,
+                              occurred_us=max(latest["occurred_us"], occurred_us))
+        changes += [("case_touched", params) for params in touched.values()]
+        return changes
 
     def changes_for(self, domain_event: Any, position: int) -> list[Change]:
-        return self.process(domain_event, position)
+        return self.changes_for_batch([(domain_event, position)])
 
     @singledispatchmethod
     def process(self, domain_event: Any, position: int) -> list[Change]:
-        return []
+        return self._activity(domain_event, position, case_id=None)
 
     @process.register
     def _(self, e: Case.Event, position: int) -> list[Change]:
         case_id = str(e.originator_id)
-        occurred_us = to_us(e.occurred_at)
         changes = [self._timeline_row(e, position)]
-        changes += self._directory_changes(e, case_id, occurred_us)
-        changes.append(("case_touched", {"case_id": case_id, "occurred_us": occurred_us}))
+        changes += self._directory_changes(e, case_id, to_us(e.occurred_at))
+        changes += self._activity(e, position, case_id=case_id)
         return changes
+
+    def _activity(self, e: Any, position: int, case_id: str | None) -> list[Change]:
+        """Everything done within a tenant goes to its activity feed (sign-ups included)."""
+        tenant_id = getattr(e, "tenant_id", None)
+        if tenant_id is None or isinstance(e, Index.Event):
+            return []
+        occurred_at = getattr(e, "occurred_at", None)
+        return [("activity", {
+            "tenant_id": str(tenant_id), "position": position, "recorded_us": to_us(e.timestamp),
+            "occurred_us": to_us(occurred_at) if occurred_at else None,
+            "actor_id": str(e.actor_id) if e.actor_id else None,
+            "type": snake_case(type(e).__name__), "case_id": case_id, "summary": summarise(e),
+        })]
 
     def _timeline_row(self, e: Any, position: int) -> Change:
         return ("timeline", {
@@ -112,8 +140,10 @@ class CasebookProjection:
 
     @process.register
     def _(self, e: Account.AccountRegistered, position: int) -> list[Change]:
-        return [("account_named", {"account_id": str(e.originator_id), "name": e.name})]
+        named = ("account_named", {"account_id": str(e.originator_id), "name": e.name})
+        return [named, *self._activity(e, position, case_id=None)]
 
     @process.register
     def _(self, e: Account.AccountRenamed, position: int) -> list[Change]:
-        return [("account_renamed", {"account_id": str(e.originator_id), "name": e.name})]
+        renamed = ("account_renamed", {"account_id": str(e.originator_id), "name": e.name})
+        return [renamed, *self._activity(e, position, case_id=None)]

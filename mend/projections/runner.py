@@ -1,9 +1,10 @@
-"""Follows the store's notification log and applies events to a view in batches.
+"""Follows the store's notification log and applies events to the casebook in batches.
 
 Each batch of events and its tracking position are committed in one transaction, so a runner
 killed at any instant resumes from the last committed position and never applies an event
 twice. Notification ids follow commit order in both stores (SQLite has one writer; the
 PostgreSQL recorder locks the table for every insert), so reading past the position is safe.
+On PostgreSQL the runner wakes on the store's NOTIFY; on SQLite it polls.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from eventsourcing.persistence import IntegrityError, Tracking
 
 from mend.domain.store import MendStore
 from mend.projections.casebook_projection import CasebookProjection
+from mend.projections.freshness import refresh_stale_metrics
 
 log = logging.getLogger(__name__)
 
@@ -31,6 +33,7 @@ class ProjectionRunner:
         *,
         poll_interval: float | None = None,
         batch_size: int = BATCH_SIZE,
+        generation: int | None = None,
     ):
         self.store = store
         self.view = view
@@ -39,43 +42,51 @@ class ProjectionRunner:
         listens = hasattr(store.recorder, "channel_name")
         self.poll_interval = poll_interval or (0.5 if listens else 0.05)
         self.batch_size = batch_size
+        #: None follows whichever generation is being served; a number pins one (rebuilds).
+        self.generation = generation
         self._wake = threading.Event()
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
 
+    def _generation(self) -> int:
+        return self.generation if self.generation is not None else self.view.current_generation()
+
     @property
     def position(self) -> int:
-        return self.view.max_tracking_id(self.store.name) or 0
+        return self.view.position(self._generation())
 
     def run_once(self) -> int:
         """Apply the next batch of new events; return how many were read."""
+        generation = self._generation()
         notifications = self.store.recorder.select_notifications(
-            start=self.position, limit=self.batch_size, inclusive_of_start=False
+            start=self.view.position(generation), limit=self.batch_size,
+            inclusive_of_start=False,
         )
         if not notifications:
             return 0
-        changes = []
-        for notification in notifications:
-            domain_event = self.store.mapper.to_domain_event(notification)
-            changes += self.projection.changes_for(domain_event, notification.id)
-        self.view.apply(changes, Tracking(self.store.name, notifications[-1].id))
+        batch = [(self.store.mapper.to_domain_event(n), n.id) for n in notifications]
+        changes = self.projection.changes_for_batch(batch)
+        tracking = Tracking(self.view.tracking_name(generation), notifications[-1].id)
+        self.view.apply(changes, tracking, generation)
         return len(notifications)
 
     def catch_up(self) -> None:
         while self.run_once():
             pass
+        refresh_stale_metrics(self.view, self._generation())
 
     def run_forever(self) -> None:
         while not self._stop.is_set():
             try:
-                if self.run_once():
+                if self.run_once() == self.batch_size:
                     continue
+                refresh_stale_metrics(self.view, self._generation())
             except IntegrityError:
                 # Another runner committed this batch first; its tracking row says so.
                 continue
             except Exception:  # a bad batch is retried, never skipped
                 log.exception("projection batch failed; retrying")
-                time.sleep(1.0)
+                self._stop.wait(1.0)
             self._wake.wait(self.poll_interval)
             self._wake.clear()
 
@@ -112,4 +123,35 @@ class ProjectionRunner:
 
     def lag(self) -> dict[str, Any]:
         head = self.store.recorder.max_notification_id() or 0
-        return {"position": self.position, "head": head, "events_behind": head - self.position}
+        position = self.position
+        behind_s = 0.0
+        if position < head:
+            pending = self.store.recorder.select_notifications(
+                start=position, limit=1, inclusive_of_start=False
+            )
+            if pending:
+                oldest = self.store.mapper.to_domain_event(pending[0])
+                behind_s = max(0.0, time.time() - oldest.timestamp.timestamp())
+        return {"position": position, "head": head, "events_behind": head - position,
+                "seconds_behind": round(behind_s, 3),
+                "generation": self.view.current_generation()}
+
+
+def rebuild(store: MendStore, view: Any, *, grace_seconds: float = 2.0) -> int:
+    """Replay every event into a fresh generation of tables and swap it in; returns it.
+
+    The served generation keeps answering (and the live runner keeps feeding it) until the
+    new one has caught up; then one row update makes readers and runners switch, and the
+    old tables are dropped after a grace period for queries still reading them.
+    """
+    old = view.current_generation()
+    new = old + 1
+    view.drop_generation(new)  # leftovers of an interrupted rebuild
+    view.create_generation(new)
+    runner = ProjectionRunner(store, view, generation=new, batch_size=BATCH_SIZE)
+    runner.catch_up()
+    view.promote(new)
+    runner.catch_up()  # whatever arrived while promoting
+    time.sleep(grace_seconds)
+    view.drop_generation(old)
+    return new

@@ -51,6 +51,19 @@ _SUMMARIES = {
     "ApproachChanged": lambda e: f"Approach changed to {_words(e.approach)}",
     "CaseClosed": lambda e: f"Case closed: {e.outcome}",
     "CaseReopened": lambda e: "Case reopened",
+    # Tenants and accounts: access changes are audited like case changes.
+    "TenantRegistered": lambda e: f"Tenant registered: {e.name}",
+    "MemberInvited": lambda e: f"Member invited as {e.role}",
+    "InvitationAccepted": lambda e: f"Invitation accepted as {e.role}",
+    "RoleGranted": lambda e: f"Role granted: {e.role}",
+    "RoleRevoked": lambda e: "Membership revoked",
+    "AccountRegistered": lambda e: "Account registered",
+    "AccountRenamed": lambda e: "Account renamed",
+    "PasswordChanged": lambda e: "Password changed",
+    "TenantJoined": lambda e: "Joined the tenant",
+    "TenantLeft": lambda e: "Left the tenant",
+    "ApiTokenIssued": lambda e: "API token issued",
+    "ApiTokenRevoked": lambda e: "API token revoked",
 }
 
 

@@ -100,7 +100,9 @@ def case_events(store: MendStore) -> list[tuple[int, str, str]]:
 
 
 def timeline_rows(view) -> list[tuple[int, str, str]]:
-    rows = view._rows("SELECT position, case_id, event_id FROM mend_timeline ORDER BY position", {})
+    rows = view._rows(
+        f"SELECT position, case_id, event_id FROM {view.prefix()}timeline ORDER BY position", {}
+    )
     return [(r["position"], r["case_id"], r["event_id"]) for r in rows]
 
 
@@ -166,7 +168,7 @@ def test_a_batch_applied_twice_is_rejected_whole(app):
     changes = app.runner.projection.changes_for(app.store.mapper.to_domain_event(last), last.id)
 
     with pytest.raises(IntegrityError):
-        app.casebook.apply(changes, Tracking(app.store.name, last.id))
+        app.casebook.apply(changes, Tracking(app.casebook.tracking_name(), last.id))
 
     assert timeline_rows(app.casebook) == before
 

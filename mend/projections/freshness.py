@@ -1,0 +1,53 @@
+"""Keeps the caseload's stored metrics fresh: after new events, and as days pass.
+
+Trust score, risk and the next check-in due depend on "now" as much as on events, so the
+case directory stores them with the day they were computed for, and the runner recomputes
+the cases whose events or day moved on. Each recomputation is a pure function of the case's
+stored events, so doing it twice is harmless; a case touched again while it was being
+recomputed stays stale (``fresh_seq`` records which event the figures saw).
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime, timezone
+from typing import Any
+from uuid import UUID
+
+from mend.projections.case_metrics import facts_of_case
+from mend.projections.metrics import compute_metrics, outcome_summary
+from mend.projections.queries import to_us
+from mend.projections.tables import names
+
+log = logging.getLogger(__name__)
+
+REFRESH_BATCH = 200
+
+
+def refresh_stale_metrics(view: Any, generation: int, now: datetime | None = None) -> int:
+    """Recompute the stored metrics of stale cases; returns how many were refreshed."""
+    now = now or datetime.now(timezone.utc)
+    day = now.date().isoformat()
+    refreshed = 0
+    while True:
+        stale = view.stale_cases(names(generation), day, REFRESH_BATCH)
+        if not stale:
+            return refreshed
+        rows = [_metrics_row(view, r, now, day) for r in stale]
+        view.write_metrics(rows, generation)
+        refreshed += len(rows)
+        if len(stale) < REFRESH_BATCH:
+            return refreshed
+
+
+def _metrics_row(view: Any, stale: Any, now: datetime, day: str) -> dict[str, Any]:
+    facts = facts_of_case(view, UUID(stale["tenant_id"]), UUID(stale["case_id"]))
+    metrics = compute_metrics(facts, now)
+    outcome = outcome_summary(facts, now)
+    return {
+        "case_id": stale["case_id"], "seen": stale["touched_seq"], "day": day,
+        "risk": metrics.risk, "trust_score": metrics.trust_score,
+        "next_due": to_us(metrics.next_checkin_due) if metrics.next_checkin_due else None,
+        "closed_approach": outcome.approach if outcome.closed else None,
+        "months_to_change": outcome.months_to_significant_change,
+    }

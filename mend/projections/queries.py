@@ -1,0 +1,269 @@
+"""Read queries over the casebook. Every query takes the viewer: its tenant and its eyes.
+
+There is no query that can return another tenant's rows: the tenant is a required part of
+every WHERE clause, and which cases and events come back depends on the viewer's role.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from typing import Any
+from uuid import UUID
+
+
+def to_us(moment: datetime) -> int:
+    """Microseconds since the epoch (naive times are taken as UTC)."""
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=timezone.utc)
+    return int(moment.timestamp() * 1_000_000)
+
+
+def from_us(micros: int) -> datetime:
+    return datetime.fromtimestamp(micros / 1_000_000, tz=timezone.utc)
+
+
+@dataclass(frozen=True)
+class Viewer:
+    """Whose eyes a query serves: it decides which cases and which events come back."""
+
+    tenant_id: UUID
+    account_id: UUID
+    role: str
+
+    @property
+    def is_staff(self) -> bool:
+        return self.role != "client"
+
+
+@dataclass(frozen=True)
+class TimelineEntry:
+    id: str
+    type: str
+    occurred_at: datetime
+    recorded_at: datetime
+    actor_id: str | None
+    actor_name: str | None
+    visibility: str
+    summary: str
+    data: dict[str, Any]
+    cursor: str
+
+
+@dataclass(frozen=True)
+class CaseRow:
+    id: str
+    title: str
+    kind: str
+    approach: str
+    stage: str
+    status: str
+    outcome: str | None
+    opened_at: datetime
+    last_activity_at: datetime
+    risk: str | None
+    trust_score: float | None
+    next_checkin_due: datetime | None
+    closed_approach: str | None
+    months_to_change: float | None
+
+
+@dataclass(frozen=True)
+class ActivityEntry:
+    position: int
+    recorded_at: datetime
+    occurred_at: datetime | None
+    actor_id: str | None
+    actor_name: str | None
+    type: str
+    case_id: str | None
+    summary: str
+
+
+@dataclass(frozen=True)
+class CaseRecord:
+    """One stored case event as the metrics read it: its name, times and fields."""
+
+    position: int
+    type: str
+    occurred_at: datetime
+    recorded_at: datetime
+    actor_id: str | None
+    data: dict[str, Any]
+
+
+def _case_row(r: Any) -> CaseRow:
+    due = r["next_checkin_due_us"]
+    return CaseRow(
+        id=r["case_id"], title=r["title"], kind=r["kind"], approach=r["approach"],
+        stage=r["stage"], status=r["status"], outcome=r["outcome"],
+        opened_at=from_us(r["opened_us"]), last_activity_at=from_us(r["last_activity_us"]),
+        risk=r["risk"], trust_score=r["trust_score"],
+        next_checkin_due=from_us(due) if due is not None else None,
+        closed_approach=r["closed_approach"], months_to_change=r["months_to_change"],
+    )
+
+
+class CasebookQueries:
+    def _rows(self, sql: str, params: dict[str, Any]) -> list[Any]:
+        raise NotImplementedError
+
+    def prefix(self) -> str:
+        raise NotImplementedError
+
+    def _visible_cases(self, viewer: Viewer, p: str) -> str:
+        if viewer.role in ("owner", "supervisor"):
+            return ""
+        part = "practitioner" if viewer.role == "practitioner" else "participant"
+        return (f" AND c.case_id IN (SELECT case_id FROM {p}case_people"
+                f" WHERE account_id = :viewer AND part = '{part}')")
+
+    def cases(
+        self,
+        viewer: Viewer,
+        *,
+        limit: int = 100,
+        after: str | None = None,
+        practitioner: UUID | None = None,
+        filters: dict[str, str] | None = None,
+    ) -> list[CaseRow]:
+        """The cases this viewer may see, by id; a caseload when filtered by practitioner.
+
+        ``filters`` narrows by kind, stage, risk or status (exact values).
+        """
+        p = self.prefix()
+        params: dict[str, Any] = {"tenant": str(viewer.tenant_id),
+                                  "viewer": str(viewer.account_id), "limit": limit}
+        sql = f"SELECT c.* FROM {p}cases c WHERE c.tenant_id = :tenant"
+        sql += self._visible_cases(viewer, p)
+        if practitioner is not None:
+            sql += (f" AND c.case_id IN (SELECT case_id FROM {p}case_people"
+                    " WHERE account_id = :practitioner AND part = 'practitioner')")
+            params["practitioner"] = str(practitioner)
+        for column, value in (filters or {}).items():
+            if column in ("kind", "stage", "risk", "status") and value:
+                sql += f" AND c.{column} = :f_{column}"
+                params[f"f_{column}"] = value
+        if after:
+            sql += " AND c.case_id > :after"
+            params["after"] = after
+        sql += " ORDER BY c.case_id LIMIT :limit"
+        return [_case_row(r) for r in self._rows(sql, params)]
+
+    def closed_cases(self, viewer: Viewer) -> list[CaseRow]:
+        """Every closed case of the viewer's tenant, for outcome analytics (overseers)."""
+        p = self.prefix()
+        rows = self._rows(
+            f"SELECT c.* FROM {p}cases c WHERE c.tenant_id = :tenant AND c.status = 'closed'",
+            {"tenant": str(viewer.tenant_id)},
+        )
+        return [_case_row(r) for r in rows]
+
+    def timeline(
+        self,
+        viewer: Viewer,
+        case_id: UUID,
+        *,
+        as_of: datetime | None = None,
+        known_at: datetime | None = None,
+        types: Sequence[str] = (),
+        after: str | None = None,
+        limit: int = 100,
+    ) -> list[TimelineEntry]:
+        """A case's events in occurred_at order as this viewer may read them.
+
+        ``as_of`` keeps what had happened by then; ``known_at`` keeps what the record held
+        then. ``after`` is the cursor of the last entry of the previous page. The caller must
+        already know the viewer may see the case (the route asks the domain first).
+        """
+        p = self.prefix()
+        params: dict[str, Any] = {
+            "tenant": str(viewer.tenant_id), "case": str(case_id),
+            "viewer": str(viewer.account_id), "limit": limit,
+        }
+        sql = (
+            f"SELECT t.*, a.name AS actor_name FROM {p}timeline t"
+            f" LEFT JOIN {p}accounts a ON a.account_id = t.actor_id"
+            " WHERE t.tenant_id = :tenant AND t.case_id = :case"
+        )
+        if viewer.is_staff:
+            sql += " AND (t.visibility != 'private' OR t.actor_id = :viewer)"
+        else:
+            sql += (" AND (t.visibility = 'shared'"
+                    " OR (t.visibility = 'private' AND t.actor_id = :viewer))")
+        if as_of is not None:
+            sql += " AND t.occurred_us <= :as_of"
+            params["as_of"] = to_us(as_of)
+        if known_at is not None:
+            sql += " AND t.recorded_us <= :known_at"
+            params["known_at"] = to_us(known_at)
+        if types:
+            names = {f"type{i}": name for i, name in enumerate(types)}
+            sql += f" AND t.type IN ({', '.join(':' + n for n in names)})"
+            params.update(names)
+        if after:
+            occurred_us, position = (int(part) for part in after.split("-", 1))
+            sql += (" AND (t.occurred_us > :after_us"
+                    " OR (t.occurred_us = :after_us AND t.position > :after_pos))")
+            params.update(after_us=occurred_us, after_pos=position)
+        sql += " ORDER BY t.occurred_us, t.position LIMIT :limit"
+        return [
+            TimelineEntry(
+                id=r["event_id"], type=r["type"], occurred_at=from_us(r["occurred_us"]),
+                recorded_at=from_us(r["recorded_us"]), actor_id=r["actor_id"],
+                actor_name=r["actor_name"], visibility=r["visibility"], summary=r["summary"],
+                data=json.loads(r["data"]), cursor=f"{r['occurred_us']}-{r['position']}",
+            )
+            for r in self._rows(sql, params)
+        ]
+
+    def case_records(self, tenant_id: UUID, case_id: UUID) -> list[CaseRecord]:
+        """Every event of one case in recording order, all visibilities: the metrics' input.
+
+        Metrics are figures, not text: they are computed over every event of the case, and
+        only the figures are shown to clients.
+        """
+        p = self.prefix()
+        rows = self._rows(
+            f"SELECT position, type, occurred_us, recorded_us, actor_id, data FROM {p}timeline"
+            " WHERE tenant_id = :tenant AND case_id = :case ORDER BY position",
+            {"tenant": str(tenant_id), "case": str(case_id)},
+        )
+        return [
+            CaseRecord(r["position"], r["type"], from_us(r["occurred_us"]),
+                       from_us(r["recorded_us"]), r["actor_id"], json.loads(r["data"]))
+            for r in rows
+        ]
+
+    def activity(self, viewer: Viewer, *, before: int | None = None,
+                 limit: int = 100) -> list[ActivityEntry]:
+        """The tenant's activity, newest first: who did what, when, to which case."""
+        p = self.prefix()
+        params: dict[str, Any] = {"tenant": str(viewer.tenant_id), "limit": limit}
+        sql = (f"SELECT v.*, a.name AS actor_name FROM {p}activity v"
+               f" LEFT JOIN {p}accounts a ON a.account_id = v.actor_id"
+               " WHERE v.tenant_id = :tenant")
+        if before is not None:
+            sql += " AND v.position < :before"
+            params["before"] = before
+        sql += " ORDER BY v.position DESC LIMIT :limit"
+        return [
+            ActivityEntry(
+                position=r["position"], recorded_at=from_us(r["recorded_us"]),
+                occurred_at=from_us(r["occurred_us"]) if r["occurred_us"] is not None else None,
+                actor_id=r["actor_id"], actor_name=r["actor_name"], type=r["type"],
+                case_id=r["case_id"], summary=r["summary"],
+            )
+            for r in self._rows(sql, params)
+        ]
+
+    def stale_cases(self, generation_prefix: str, day: str, limit: int) -> list[Any]:
+        """Cases whose stored metrics predate their latest event, or today (time moves on)."""
+        return self._rows(
+            f"SELECT case_id, tenant_id, touched_seq FROM {generation_prefix}cases"
+            " WHERE fresh_seq < touched_seq OR (status = 'open' AND metrics_day < :day)"
+            " ORDER BY case_id LIMIT :limit",
+            {"day": day, "limit": limit},
+        )

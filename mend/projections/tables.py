@@ -1,0 +1,121 @@
+"""The casebook's tables and write statements, written once for SQLite and PostgreSQL.
+
+Every table name starts with a generation prefix (``mend_g3_``): a rebuild fills the next
+generation while the current one keeps serving, then one row update swaps them. Statements
+use ``{p}`` for that prefix and ``:name`` parameters. Times are microseconds since the
+epoch (BIGINT): they order the same in both stores, unlike text under a collation.
+"""
+
+from __future__ import annotations
+
+TABLES = (
+    """CREATE TABLE IF NOT EXISTS {p}timeline (
+        event_id TEXT PRIMARY KEY,
+        tenant_id TEXT NOT NULL,
+        case_id TEXT NOT NULL,
+        position BIGINT NOT NULL,
+        type TEXT NOT NULL,
+        occurred_us BIGINT NOT NULL,
+        recorded_us BIGINT NOT NULL,
+        actor_id TEXT,
+        visibility TEXT NOT NULL,
+        summary TEXT NOT NULL,
+        data TEXT NOT NULL)""",
+    "CREATE INDEX IF NOT EXISTS {p}timeline_by_case"
+    " ON {p}timeline (tenant_id, case_id, occurred_us, position)",
+    # The metrics fold a case's events in recording order; this index serves that read.
+    "CREATE INDEX IF NOT EXISTS {p}timeline_by_position ON {p}timeline (case_id, position)",
+    """CREATE TABLE IF NOT EXISTS {p}cases (
+        case_id TEXT PRIMARY KEY,
+        tenant_id TEXT NOT NULL,
+        title TEXT NOT NULL,
+        kind TEXT NOT NULL,
+        approach TEXT NOT NULL,
+        stage TEXT NOT NULL,
+        status TEXT NOT NULL,
+        outcome TEXT,
+        opened_us BIGINT NOT NULL,
+        last_activity_us BIGINT NOT NULL,
+        touched_seq BIGINT NOT NULL DEFAULT 0,
+        fresh_seq BIGINT NOT NULL DEFAULT 0,
+        metrics_day TEXT NOT NULL DEFAULT '',
+        risk TEXT,
+        trust_score DOUBLE PRECISION,
+        next_checkin_due_us BIGINT,
+        closed_approach TEXT,
+        months_to_change DOUBLE PRECISION)""",
+    "CREATE INDEX IF NOT EXISTS {p}cases_by_tenant ON {p}cases (tenant_id, case_id)",
+    """CREATE TABLE IF NOT EXISTS {p}case_people (
+        case_id TEXT NOT NULL,
+        account_id TEXT NOT NULL,
+        part TEXT NOT NULL,
+        relation TEXT NOT NULL,
+        PRIMARY KEY (case_id, account_id, part))""",
+    "CREATE INDEX IF NOT EXISTS {p}case_people_by_account ON {p}case_people (account_id, part)",
+    """CREATE TABLE IF NOT EXISTS {p}accounts (
+        account_id TEXT PRIMARY KEY,
+        name TEXT NOT NULL)""",
+    """CREATE TABLE IF NOT EXISTS {p}activity (
+        tenant_id TEXT NOT NULL,
+        position BIGINT NOT NULL,
+        recorded_us BIGINT NOT NULL,
+        occurred_us BIGINT,
+        actor_id TEXT,
+        type TEXT NOT NULL,
+        case_id TEXT,
+        summary TEXT NOT NULL,
+        PRIMARY KEY (tenant_id, position))""",
+)
+
+STATEMENTS = {
+    "timeline": (
+        "INSERT INTO {p}timeline VALUES (:event_id, :tenant_id, :case_id, :position, :type,"
+        " :occurred_us, :recorded_us, :actor_id, :visibility, :summary, :data)"
+    ),
+    "case_opened": (
+        "INSERT INTO {p}cases (case_id, tenant_id, title, kind, approach, stage, status,"
+        " opened_us, last_activity_us) VALUES (:case_id, :tenant_id, :title, :kind, :approach,"
+        " :stage, 'open', :occurred_us, :occurred_us)"
+    ),
+    "case_touched": (
+        "UPDATE {p}cases SET touched_seq = :position,"
+        " last_activity_us = CASE WHEN last_activity_us < :occurred_us"
+        " THEN :occurred_us ELSE last_activity_us END WHERE case_id = :case_id"
+    ),
+    "case_stage": "UPDATE {p}cases SET stage = :stage WHERE case_id = :case_id",
+    "case_approach": "UPDATE {p}cases SET approach = :approach WHERE case_id = :case_id",
+    "case_status": (
+        "UPDATE {p}cases SET status = :status, outcome = :outcome WHERE case_id = :case_id"
+    ),
+    "person_added": (
+        "INSERT INTO {p}case_people VALUES (:case_id, :account_id, :part, :relation)"
+    ),
+    "person_removed": (
+        "DELETE FROM {p}case_people"
+        " WHERE case_id = :case_id AND account_id = :account_id AND part = :part"
+    ),
+    "account_named": "INSERT INTO {p}accounts VALUES (:account_id, :name)",
+    "account_renamed": "UPDATE {p}accounts SET name = :name WHERE account_id = :account_id",
+    "activity": (
+        "INSERT INTO {p}activity VALUES (:tenant_id, :position, :recorded_us, :occurred_us,"
+        " :actor_id, :type, :case_id, :summary)"
+    ),
+    "metrics": (
+        "UPDATE {p}cases SET fresh_seq = :seen, metrics_day = :day, risk = :risk,"
+        " trust_score = :trust_score, next_checkin_due_us = :next_due,"
+        " closed_approach = :closed_approach, months_to_change = :months_to_change"
+        " WHERE case_id = :case_id"
+    ),
+}
+
+
+def names(generation: int) -> str:
+    return f"mend_g{generation}_"
+
+
+def table_names(generation: int) -> list[str]:
+    prefix = names(generation)
+    return [
+        prefix + table
+        for table in ("timeline", "cases", "case_people", "accounts", "activity")
+    ]
