@@ -24,7 +24,8 @@ def seed() -> None:
     if not credentials:
         click.echo(f"The store already holds data; sign in at {url}/api/v1 as before.")
         return
-    click.echo(f"Demo data is ready. Sign in at {url} (API: POST {url}/api/v1/auth/login)")
+    click.echo(f"Demo data is ready at {url}. Sign in with POST {url}/api/v1/auth/tokens"
+               " (API clients) or POST /api/v1/auth/login (browsers), as any of:")
     for email, role, password in credentials:
         click.echo(f"  {role:<13} {email:<32} password: {password}")
 

@@ -1,4 +1,4 @@
-"""GET /healthz: is the store answering, is Redis, and how far behind are the projections."""
+"""GET /healthz (is the store answering, is Redis, how far behind are the projections) and /."""
 
 from __future__ import annotations
 
@@ -8,6 +8,18 @@ from flask import Blueprint, current_app, jsonify
 
 log = logging.getLogger(__name__)
 bp = Blueprint("health", __name__)
+
+
+@bp.get("/")
+def index():
+    """Where to go from the root: the web pages come later; the API is here now."""
+    return jsonify({
+        "name": "Mend",
+        "api": "/api/v1",
+        "openapi": "/api/v1/openapi.json",
+        "sign_in": {"browser": "POST /api/v1/auth/login", "api_client": "POST /api/v1/auth/tokens"},
+        "health": "/healthz",
+    })
 
 
 @bp.get("/healthz")
