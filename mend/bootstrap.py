@@ -17,6 +17,7 @@ from mend.domain.casework import Casework
 from mend.domain.membership import Membership
 from mend.domain.store import MendStore
 from mend.projections.casebook import PostgresCasebook, SQLiteCasebook
+from mend.projections.freshness import refresh_stale_metrics
 from mend.projections.runner import ProjectionRunner
 from mend.workers.queue import Jobs
 
@@ -38,11 +39,13 @@ class Mend:
         self.runner.wake()
         deadline, pause = time.monotonic() + timeout, 0.001
         # The library's own wait starts at 100 ms; a page after a form post cannot wait that.
-        while not self.casebook.has_tracking_id(self.store.name, notification_id):
+        while not self.casebook.caught_up_with(notification_id):
             if time.monotonic() > deadline:
                 raise TimeoutError(f"projections did not reach {notification_id}")
             time.sleep(pause)
             pause = min(pause * 2, 0.05)
+        # The caseload's stored figures follow the events a moment later; bring them along.
+        refresh_stale_metrics(self.casebook, self.casebook.current_generation())
 
     def close(self) -> None:
         self.runner.stop()

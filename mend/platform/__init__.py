@@ -10,7 +10,7 @@ from flask import Flask
 from mend.bootstrap import bootstrap
 from mend.config import Settings
 from mend.platform import auth, cli, errors, health
-from mend.platform.api import access, cases
+from mend.platform.api import access, cases, insights
 from mend.workers import context
 
 #: Bodies above this are refused with 413 before they are parsed.
@@ -48,6 +48,7 @@ def create_app(settings: Settings | None = None) -> Flask:
     )
     api.register_blueprint(access.bp)
     api.register_blueprint(cases.bp)
+    api.register_blueprint(insights.bp)
     app.register_blueprint(health.bp)
     errors.register(app)
     auth.init_app(app)

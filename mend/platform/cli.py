@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import signal
+import time
 
 import click
 from flask import Flask, current_app
@@ -42,6 +43,27 @@ def run() -> None:
             mend.runner._thread.join(timeout=1.0)
     except KeyboardInterrupt:
         mend.runner.stop()
+
+
+@projections.command("rebuild")
+@click.argument("name", required=False, default="casebook")
+@click.option("--grace", default=2.0, show_default=True,
+              help="Seconds the old tables stay for queries still reading them.")
+def rebuild_command(name: str, grace: float) -> None:
+    """Replay every event into fresh tables and swap them in while the old ones serve.
+
+    NAME is the read model; "casebook" holds them all (timelines, case directory and
+    caseload figures, activity), so a changed metric definition rolls out this way.
+    """
+    from mend.projections.runner import rebuild
+
+    if name != "casebook":
+        raise click.BadParameter("the only read model is 'casebook'", param_hint="NAME")
+    mend = current_app.extensions["mend"]
+    started = time.monotonic()
+    generation = rebuild(mend.store, mend.casebook, grace_seconds=grace)
+    click.echo(f"projections: casebook rebuilt as generation {generation}"
+               f" in {time.monotonic() - started:.1f}s; {mend.runner.lag()}")
 
 
 @projections.command("catch-up")

@@ -361,3 +361,121 @@ class HealthSchema(Schema):
     store = f.String()
     redis = f.String()
     projections = f.Dict()
+
+
+# ---------------------------------------------------------------- metrics and analytics
+class MetricsQuerySchema(Schema):
+    as_of = f.AwareDateTime(load_default=None, metadata={
+        "description": "The case as of this instant (by when things happened); default now."})
+    known_at = f.AwareDateTime(load_default=None, metadata={
+        "description": "Only what the record held at this instant (by when it was recorded)."})
+
+
+class MetricsSchema(Schema):
+    case_id = f.UUID()
+    as_of = f.AwareDateTime()
+    stage = f.String()
+    status = f.String()
+    risk = f.String(allow_none=True, metadata={"description": "Staff only; null for clients"})
+    risk_reasons = f.List(f.String())
+    trust_score = f.Float(allow_none=True)
+    emotional_safety = f.Float(allow_none=True)
+    communication_ease = f.Float(allow_none=True)
+    baseline = f.Float(allow_none=True)
+    significant_change_on = f.Date(allow_none=True)
+    days_to_significant_change = f.Integer(allow_none=True)
+    months_to_significant_change = f.Float(allow_none=True)
+    checkin_adherence = f.Float(allow_none=True)
+    conflicts_per_week = f.Float(allow_none=True)
+    setbacks_30d = f.Integer()
+    setbacks_90d = f.Integer()
+    days_since_setback = f.Integer(allow_none=True)
+    open_red_flags = f.List(f.String())
+    next_checkin_due = f.AwareDateTime(allow_none=True)
+
+
+class WeekSchema(Schema):
+    week_start = f.Date()
+    trust_score = f.Float(allow_none=True)
+    emotional_safety = f.Float(allow_none=True)
+    communication_ease = f.Float(allow_none=True)
+    check_ins = f.Integer()
+    setbacks = f.Integer()
+    risk = f.String(allow_none=True)
+
+
+class WeeklySchema(Schema):
+    case_id = f.UUID()
+    weeks = f.List(f.Nested(WeekSchema))
+
+
+class PulsePointSchema(Schema):
+    occurred_at = f.AwareDateTime()
+    responses = f.Integer()
+    mean = f.Float(allow_none=True)
+    published = f.Boolean()
+
+
+class ProgressSchema(Schema):
+    case_id = f.UUID()
+    steps_done = f.List(f.String())
+    steps_completed = f.Integer()
+    progress = f.Float()
+    pulses = f.List(f.Nested(PulsePointSchema))
+
+
+class CaseloadQuerySchema(ListQuerySchema):
+    practitioner = f.UUID(load_default=None)
+    kind = f.String(load_default=None, validate=one_of(v.CASE_KINDS))
+    stage = f.String(load_default=None, validate=one_of(v.STAGES))
+    risk = f.String(load_default=None, validate=one_of(("low", "medium", "high")))
+    status = f.String(load_default=None, validate=one_of(("open", "closed")))
+
+
+class CaseloadItemSchema(Schema):
+    id = f.UUID()
+    title = f.String()
+    kind = f.String()
+    stage = f.String()
+    status = f.String()
+    risk = f.String(allow_none=True)
+    trust_score = f.Float(allow_none=True)
+    last_activity_at = f.AwareDateTime()
+    next_checkin_due = f.AwareDateTime(allow_none=True)
+
+
+class CaseloadSchema(Schema):
+    cases = f.List(f.Nested(CaseloadItemSchema))
+    next = f.String(allow_none=True)
+
+
+class ApproachOutcomeSchema(Schema):
+    approach = f.String()
+    closed = f.Integer()
+    reconciled = f.Integer()
+    success_rate = f.Float(allow_none=True)
+    median_months_to_change = f.Float(allow_none=True)
+
+
+class OutcomesSchema(Schema):
+    approaches = f.List(f.Nested(ApproachOutcomeSchema))
+
+
+class AuditQuerySchema(Schema):
+    before = f.Integer(load_default=None, validate=validate.Range(min=1))
+    limit = f.Integer(load_default=100, validate=validate.Range(1, 500))
+
+
+class AuditEntrySchema(Schema):
+    position = f.Integer()
+    recorded_at = f.AwareDateTime()
+    occurred_at = f.AwareDateTime(allow_none=True)
+    actor = f.Nested(ActorSchema)
+    type = f.String()
+    case_id = f.UUID(allow_none=True)
+    summary = f.String()
+
+
+class AuditSchema(Schema):
+    entries = f.List(f.Nested(AuditEntrySchema))
+    next = f.Integer(allow_none=True)
