@@ -155,3 +155,14 @@ def test_staff_can_remind_participants_of_an_overdue_check_in_once(server):
     assert "already reminded" in again.json()["result"]
     types = [e["type"] for e in ro.get(f"/api/v1/cases/{case_id}/timeline").json()["events"]]
     assert types.count("check_in_reminder_sent") == 1
+
+
+def test_every_response_carries_the_security_headers(server):
+    for response in (ApiClient(server).get("/healthz"), ApiClient(server).get("/api/v1/cases"),
+                     ApiClient(server).get("/api/v1/openapi.json")):
+        policy = response.headers["Content-Security-Policy"]
+        assert "frame-ancestors 'none'" in policy
+        assert "default-src 'self'" in policy
+        assert response.headers["X-Content-Type-Options"] == "nosniff"
+        assert response.headers["Referrer-Policy"] == "no-referrer"
+        assert response.headers["X-Frame-Options"] == "DENY"
