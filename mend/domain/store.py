@@ -15,8 +15,10 @@ from uuid import NAMESPACE_URL, UUID, uuid5
 from eventsourcing.application import AggregateNotFoundError, Application
 from eventsourcing.persistence import RecordConflictError
 
+from mend.domain import idempotency
 from mend.domain.case import Case
 from mend.domain.errors import ConcurrentWrite, NotFound
+from mend.domain.idempotency import CommandRecord
 from mend.domain.tenancy import Account, Index, Tenant
 
 T = TypeVar("T")
@@ -98,9 +100,10 @@ class MendStore(Application[UUID]):
     def save_changes(self, *aggregates: Any) -> Saved:
         """Save atomically and describe the last event written."""
         recordings = self.save(*aggregates)
-        if not recordings:
+        subjects = [r for r in recordings if _is_subject(r.domain_event)]
+        if not subjects:
             raise ValueError("nothing to save")
-        last = recordings[-1]
+        last = subjects[-1]
         domain_event = last.domain_event
         return Saved(
             originator_id=domain_event.originator_id,
@@ -126,7 +129,12 @@ class MendStore(Application[UUID]):
         while before it tries again.
         """
         give_up_at = time.monotonic() + SAVE_PATIENCE
+        remembered = idempotency.current()
+        if remembered is not None:
+            command = self._remembering(command, remembered)
         aggregates, result = command()
+        if not aggregates and isinstance(result, Saved):
+            return result  # answered before, under the same idempotency key
         keys = _write_keys(aggregates)
         if not self._queued(keys):
             try:
@@ -140,6 +148,8 @@ class MendStore(Application[UUID]):
             while attempts < SAVE_ATTEMPTS or time.monotonic() < give_up_at:
                 attempts += 1
                 aggregates, result = command()
+                if not aggregates and isinstance(result, Saved):
+                    return result
                 try:
                     saved = self.save_changes(*aggregates)
                 except RecordConflictError:
@@ -148,6 +158,23 @@ class MendStore(Application[UUID]):
                     continue
                 return Saved(**{**saved.__dict__, "result": result})
         raise ConcurrentWrite("Others kept changing this record at the same time; try again.")
+
+    def _remembering(self, command: Callable[[], tuple[Sequence[Any], Any]],
+                     remembered: idempotency.Idempotency) -> Callable[[], Any]:
+        """The command, answering from its record when it already ran under this key."""
+
+        def run() -> tuple[Sequence[Any], Any]:
+            record = self.find(remembered.record_id, CommandRecord)
+            if record is not None:
+                return [], _saved_from(record.replay_for(remembered.request_digest))
+            aggregates, result = command()
+            answer = _answer_of(aggregates, result)
+            record = CommandRecord(
+                id=remembered.record_id, request_digest=remembered.request_digest, answer=answer
+            )
+            return [*aggregates, record], result
+
+        return run
 
     def _queued(self, keys: list[Any]) -> bool:
         with self._write_locks_guard:
@@ -171,6 +198,39 @@ class MendStore(Application[UUID]):
                     entry[1] -= 1
                     if not entry[1]:
                         del self._write_locks[key]
+
+
+def _is_subject(domain_event: Any) -> bool:
+    """Index and idempotency records are bookkeeping; a command's answer is about the rest."""
+    return not isinstance(domain_event, (Index.Event, CommandRecord.Event))
+
+
+def _answer_of(aggregates: Sequence[Any], result: Any) -> dict[str, Any]:
+    last = [e for a in aggregates for e in a.pending_events if _is_subject(e)][-1]
+    occurred_at = getattr(last, "occurred_at", None)
+    return {
+        "originator_id": str(last.originator_id), "version": last.originator_version,
+        "type": type(last).__name__,
+        "occurred_at": occurred_at.isoformat() if occurred_at else None,
+        "recorded_at": last.timestamp.isoformat(),
+        "result": str(result) if result is not None else None,
+    }
+
+
+def _saved_from(answer: dict[str, Any]) -> Saved:
+    result = answer["result"]
+    try:
+        result = UUID(result) if result is not None else None
+    except ValueError:
+        pass
+    occurred_at = answer["occurred_at"]
+    return Saved(
+        originator_id=UUID(answer["originator_id"]), version=answer["version"],
+        type=answer["type"],
+        occurred_at=datetime.fromisoformat(occurred_at) if occurred_at else None,
+        recorded_at=datetime.fromisoformat(answer["recorded_at"]), notification_id=None,
+        result=result,
+    )
 
 
 def _write_keys(objs: Sequence[Any]) -> list[Any]:

@@ -166,3 +166,32 @@ def test_every_response_carries_the_security_headers(server):
         assert response.headers["X-Content-Type-Options"] == "nosniff"
         assert response.headers["Referrer-Policy"] == "no-referrer"
         assert response.headers["X-Frame-Options"] == "DENY"
+
+
+def test_a_retried_command_with_its_idempotency_key_records_once_and_answers_the_same(server):
+    anonymous = ApiClient(server)
+    anonymous.sign_up("hazel", "hal@hazel.test", PASSWORD, "Hal")
+    hal = anonymous.as_token("hal@hazel.test", PASSWORD)
+    opening = {"kind": "couple", "title": "K & M", "approach": "therapy_guided",
+               "breach": {"category": "dishonesty", "summary": "Money kept secret."}}
+    key = {"Idempotency-Key": "open-k-and-m-1"}
+    first_open = hal.post("/api/v1/cases", opening, headers=key)
+    second_open = hal.post("/api/v1/cases", opening, headers=key)
+    assert first_open.status_code == second_open.status_code == 201
+    assert first_open.json() == second_open.json()
+    case_id = first_open.json()["case_id"]
+    assert [c["id"] for c in hal.get("/api/v1/cases").json()["cases"]] == [case_id]
+
+    check_in = {"trust": 4, "emotional_safety": 5, "communication_ease": 3, "conflicts": 2}
+    retry = {"Idempotency-Key": "k-m-check-in-7"}
+    answers = [hal.post(f"/api/v1/cases/{case_id}/check-ins", check_in, headers=retry)
+               for _ in range(3)]
+    assert {a.status_code for a in answers} == {201}
+    assert answers[0].json() == answers[1].json() == answers[2].json()
+    types = [e["type"] for e in hal.get(f"/api/v1/cases/{case_id}/timeline").json()["events"]]
+    assert types.count("check_in_recorded") == 1
+
+    reused = hal.post(f"/api/v1/cases/{case_id}/check-ins", {**check_in, "trust": 9},
+                      headers=retry)
+    assert reused.status_code == 422
+    assert "Idempotency-Key" in reused.json()["errors"]

@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+import hashlib
 import logging
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
+from flask import request
 from flask_smorest import Blueprint
 
+from mend.domain.idempotency import idempotent
 from mend.domain.store import Saved, event_id
 from mend.platform import schemas as s
 from mend.platform.auth import current_actor, mend
@@ -38,6 +43,18 @@ def recorded(saved: Saved, created: str | None = None) -> dict[str, Any]:
     return body
 
 
+@contextmanager
+def remembered_by_key() -> Iterator[None]:
+    """Honour an Idempotency-Key: the same request again gets the first answer, once saved."""
+    actor = current_actor()
+    digest = hashlib.sha256(
+        f"{request.method} {request.path}\n".encode() + request.get_data()
+    ).hexdigest()
+    with idempotent(actor.account_id, actor.tenant_id, request.headers.get("Idempotency-Key"),
+                    digest):
+        yield
+
+
 def viewer() -> Viewer:
     actor = current_actor()
     return Viewer(actor.tenant_id, actor.account_id, actor.role)
@@ -48,11 +65,13 @@ def viewer() -> Viewer:
 @bp.response(201, s.RecordedSchema)
 def open_case(body):
     """Open a case (staff). A practitioner who opens a case is assigned to it."""
-    saved = mend().casework.open_case(
-        current_actor(), kind=body["kind"], title=body["title"], approach=body["approach"],
-        breach_category=body["breach"]["category"], breach_summary=body["breach"]["summary"],
-        cadence_days=body["checkin_cadence_days"], occurred_at=body["occurred_at"],
-    )
+    with remembered_by_key():
+        saved = mend().casework.open_case(
+            current_actor(), kind=body["kind"], title=body["title"], approach=body["approach"],
+            breach_category=body["breach"]["category"],
+            breach_summary=body["breach"]["summary"],
+            cadence_days=body["checkin_cadence_days"], occurred_at=body["occurred_at"],
+        )
     # The opening fact is the case's first event; the breach disclosed with it comes second.
     answer = recorded(saved)
     answer.update(id=event_id(saved.originator_id, 1), type="case_opened")
@@ -188,7 +207,9 @@ COMMANDS = (
 def _register(command: Command) -> None:
     def record(body: dict[str, Any], case_id: Any, **ids: Any) -> dict[str, Any]:
         run = getattr(mend().casework, command.method)
-        return recorded(run(current_actor(), case_id, **ids, **body), command.created)
+        with remembered_by_key():
+            saved = run(current_actor(), case_id, **ids, **body)
+        return recorded(saved, command.created)
 
     endpoint = command.method
     record.__name__ = endpoint
