@@ -45,7 +45,7 @@ class Mend:
             time.sleep(pause)
             pause = min(pause * 2, 0.05)
         # The caseload's stored figures follow the events a moment later; bring them along.
-        refresh_stale_metrics(self.casebook, self.casebook.current_generation())
+        refresh_stale_metrics(self.casebook, self.casebook.current_generation(), new_day=False)
 
     def close(self) -> None:
         self.runner.stop()

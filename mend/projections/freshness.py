@@ -24,13 +24,18 @@ log = logging.getLogger(__name__)
 REFRESH_BATCH = 200
 
 
-def refresh_stale_metrics(view: Any, generation: int, now: datetime | None = None) -> int:
-    """Recompute the stored metrics of stale cases; returns how many were refreshed."""
+def refresh_stale_metrics(view: Any, generation: int, now: datetime | None = None, *,
+                          new_day: bool = True) -> int:
+    """Recompute the stored metrics of stale cases; returns how many were refreshed.
+
+    ``new_day=False`` looks only at cases with new events: what a request waiting for its
+    own write needs, without taking on the nightly recomputation of every open case.
+    """
     now = now or datetime.now(timezone.utc)
     day = now.date().isoformat()
     refreshed = 0
     while True:
-        stale = view.stale_cases(names(generation), day, REFRESH_BATCH)
+        stale = view.stale_cases(names(generation), day if new_day else None, REFRESH_BATCH)
         if not stale:
             return refreshed
         rows = [_metrics_row(view, r, now, day) for r in stale]

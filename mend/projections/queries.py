@@ -259,11 +259,11 @@ class CasebookQueries:
             for r in self._rows(sql, params)
         ]
 
-    def stale_cases(self, generation_prefix: str, day: str, limit: int) -> list[Any]:
-        """Cases whose stored metrics predate their latest event, or today (time moves on)."""
+    def stale_cases(self, generation_prefix: str, day: str | None, limit: int) -> list[Any]:
+        """Cases whose stored metrics predate their latest event or, given a day, that day."""
+        moved_on = " OR (status = 'open' AND metrics_day < :day)" if day else ""
         return self._rows(
             f"SELECT case_id, tenant_id, touched_seq FROM {generation_prefix}cases"
-            " WHERE fresh_seq < touched_seq OR (status = 'open' AND metrics_day < :day)"
-            " ORDER BY case_id LIMIT :limit",
+            f" WHERE fresh_seq < touched_seq{moved_on} ORDER BY case_id LIMIT :limit",
             {"day": day, "limit": limit},
         )
