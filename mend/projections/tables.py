@@ -45,6 +45,9 @@ TABLES = (
         closed_approach TEXT,
         months_to_change DOUBLE PRECISION)""",
     "CREATE INDEX IF NOT EXISTS {p}cases_by_tenant ON {p}cases (tenant_id, case_id)",
+    # Finds the few cases whose stored figures lag their events without scanning them all.
+    "CREATE INDEX IF NOT EXISTS {p}cases_stale ON {p}cases (case_id)"
+    " WHERE fresh_seq < touched_seq",
     """CREATE TABLE IF NOT EXISTS {p}case_people (
         case_id TEXT NOT NULL,
         account_id TEXT NOT NULL,
