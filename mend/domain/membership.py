@@ -120,8 +120,8 @@ class Membership:
     # ------------------------------------------------------------------ bearer tokens
     def issue_token(
         self, email: str, password: str, tenant_slug: str | None = None, label: str = ""
-    ) -> tuple[str, Actor]:
-        """A new bearer token, shown once; only its digest is stored."""
+    ) -> tuple[str, UUID, Actor]:
+        """A new bearer token (shown once; only its digest is stored), its id and its actor."""
         account = self.authenticate(email, password)
         actor = self.actor_for(account.id, tenant_slug)
         token = TOKEN_PREFIX + secrets.token_urlsafe(32)
@@ -134,8 +134,8 @@ class Membership:
                 owner.issue_token(index.id, actor.tenant_id, label)
             return [owner, index], index.id
 
-        self.store.retrying(command)
-        return token, actor
+        saved = self.store.retrying(command)
+        return token, saved.result, actor
 
     def actor_for_token(self, token: str) -> Actor:
         token_id = Index.id_for(TOKENS, secret_digest(token))
@@ -197,6 +197,50 @@ class Membership:
                 tenant.accept_invitation(account.id, digest, utcnow())
                 account.join(tenant.id)
             return [tenant, account], account.id
+
+        return self.store.retrying(command)
+
+    def change_role(self, actor: Actor, account_id: UUID, role: str) -> Saved:
+        """Give a member another role (owner); it applies from their next request on."""
+        authz.require_owner(actor, "change roles")
+
+        def command():
+            tenant = self.store.get(actor.tenant_id, Tenant)
+            with acting(actor.account_id, actor.tenant_id):
+                tenant.grant_role(account_id, role)
+            return [tenant], None
+
+        return self.store.retrying(command)
+
+    def revoke_member(self, actor: Actor, account_id: UUID) -> Saved:
+        """End a membership (owner): its sessions and tokens stop working at once."""
+        authz.require_owner(actor, "revoke members")
+
+        def command():
+            tenant = self.store.get(actor.tenant_id, Tenant)
+            account = self.store.get(account_id, Account)
+            with acting(actor.account_id, actor.tenant_id):
+                tenant.revoke_membership(account_id)
+                account.leave(tenant.id)
+            return [tenant, account], None
+
+        return self.store.retrying(command)
+
+    def tokens(self, actor: Actor) -> list[UUID]:
+        """The caller's own active tokens in this tenant (their ids; the secrets are gone)."""
+        account = self.store.get(actor.account_id, Account)
+        return [UUID(t) for t, tenant in account.tokens.items() if tenant == str(actor.tenant_id)]
+
+    def revoke_token(self, actor: Actor, token_id: UUID) -> Saved:
+        """Revoke one of the caller's own tokens; unknown ids are "not found"."""
+
+        def command():
+            account = self.store.get(actor.account_id, Account)
+            if account.tokens.get(str(token_id)) != str(actor.tenant_id):
+                raise NotFound(f"No token {token_id}.")
+            with acting(actor.account_id, actor.tenant_id):
+                account.revoke_token(token_id)
+            return [account], None
 
         return self.store.retrying(command)
 

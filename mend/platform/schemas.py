@@ -76,6 +76,7 @@ class TokenRequestSchema(LoginSchema):
 
 class TokenSchema(Schema):
     token = f.String(metadata={"description": "Shown once; send as 'Authorization: Bearer …'"})
+    token_id = f.UUID(metadata={"description": "To list and revoke it later"})
     account_id = f.UUID()
     tenant = f.String()
     role = f.String()
@@ -92,6 +93,14 @@ class InvitationSchema(Schema):
     invite_url = f.String()
     token = f.String()
     expires_at = f.AwareDateTime()
+
+
+class RoleSchema(Schema):
+    role = f.String(required=True, validate=one_of(v.ROLES))
+
+
+class TokenListSchema(Schema):
+    tokens = f.List(f.Dict(), metadata={"description": "[{token_id}]: the secrets are not kept"})
 
 
 class AcceptSchema(Schema):

@@ -195,3 +195,38 @@ def test_a_retried_command_with_its_idempotency_key_records_once_and_answers_the
                       headers=retry)
     assert reused.status_code == 422
     assert "Idempotency-Key" in reused.json()["errors"]
+
+
+def test_revoking_a_member_or_a_token_takes_effect_on_the_next_request(server):
+    anonymous = ApiClient(server)
+    anonymous.sign_up("linden", "lin@linden.test", PASSWORD, "Lin")
+    lin = anonymous.as_token("lin@linden.test", PASSWORD)
+    pia_id = lin.invite_and_accept("pia@linden.test", "Pia", "client", "pia's long passphrase")
+    pia = anonymous.as_token("pia@linden.test", "pia's long passphrase")
+    browser = ApiClient(server)
+    browser.post("/api/v1/auth/login", {"email": "pia@linden.test",
+                                        "password": "pia's long passphrase"})
+    assert pia.get("/api/v1/cases").status_code == 200
+    assert browser.get("/api/v1/cases").status_code == 200
+
+    promoted = lin.post(f"/api/v1/members/{pia_id}/role", {"role": "practitioner"})
+    assert promoted.status_code == 204
+    assert pia.get("/api/v1/caseload").status_code == 200  # a client would get 403
+
+    assert lin.post(f"/api/v1/members/{pia_id}/revoke").status_code == 204
+    assert pia.get("/api/v1/cases").status_code == 401
+    assert browser.get("/api/v1/cases").status_code == 401
+    members = {m["email"] for m in lin.get("/api/v1/members").json()["members"]}
+    assert "pia@linden.test" not in members
+
+    second = anonymous.as_token("lin@linden.test", PASSWORD)
+    listed = [t["token_id"] for t in lin.get("/api/v1/auth/tokens").json()["tokens"]]
+    assert len(listed) == 2
+    issued = anonymous.post("/api/v1/auth/tokens", {"email": "lin@linden.test",
+                                                    "password": PASSWORD}).json()
+    own_id, laptop = issued["token_id"], ApiClient(server, issued["token"])
+    assert laptop.get("/api/v1/cases").status_code == 200
+    assert lin.post(f"/api/v1/auth/tokens/{own_id}/revoke").status_code == 204
+    assert laptop.get("/api/v1/cases").status_code == 401
+    assert second.get("/api/v1/cases").status_code == 200
+    assert lin.post(f"/api/v1/auth/tokens/{own_id}/revoke").status_code == 404

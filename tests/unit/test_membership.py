@@ -342,7 +342,7 @@ def test_accepting_an_invitation_with_a_weak_password_is_rejected_and_records_no
 # Bearer tokens.
 
 def test_an_issued_token_resolves_to_the_actor_it_was_issued_for(harbor):
-    token, actor = harbor.membership.issue_token(
+    token, _, actor = harbor.membership.issue_token(
         "ana@harbor.example", ANA_PASSWORD, "harbor-counseling", label="phone"
     )
     assert token.startswith("mend_")
@@ -370,8 +370,8 @@ def test_an_unknown_token_is_not_authenticated(harbor, token):
 
 
 def test_a_revoked_token_is_no_longer_authenticated_while_other_tokens_still_are(harbor):
-    kept, _ = harbor.membership.issue_token("hana@harbor.example", HANA_PASSWORD, label="laptop")
-    revoked, _ = harbor.membership.issue_token("hana@harbor.example", HANA_PASSWORD, label="old")
+    kept, _, _ = harbor.membership.issue_token("hana@harbor.example", HANA_PASSWORD, label="laptop")
+    revoked, _, _ = harbor.membership.issue_token("hana@harbor.example", HANA_PASSWORD, label="old")
     hana = harbor.store.get(harbor.hana.account_id, Account)
     hana.revoke_token(Index.id_for(TOKENS, secret_digest(revoked)))
     harbor.store.save(hana)
@@ -391,7 +391,7 @@ def test_a_token_stops_working_when_its_account_leaves_the_tenant():
         membership.actor_for(hana_id), email="leo@harbor.example", name="Leo", role="client"
     ).result
     membership.accept_invitation(invitation.token, "leo's long password")
-    token, _ = membership.issue_token("leo@harbor.example", "leo's long password")
+    token, _, _ = membership.issue_token("leo@harbor.example", "leo's long password")
     tenant = store.get(tenant_id, Tenant)
     tenant.revoke_membership(invitation.account_id)
     store.save(tenant)
@@ -433,7 +433,7 @@ def test_no_password_or_token_in_clear_appears_in_any_stored_event():
     hana = membership.actor_for(hana_id)
     invitation = membership.invite(hana, email="ana@harbor.example", name="Ana", role="client")
     membership.accept_invitation(invitation.result.token, ANA_PASSWORD)
-    token, _ = membership.issue_token("ana@harbor.example", ANA_PASSWORD)
+    token, _, _ = membership.issue_token("ana@harbor.example", ANA_PASSWORD)
     membership.sign_up(
         name="Northwind", slug="northwind", kind="organization",
         owner_email="nils@northwind.example", owner_password=NILS_PASSWORD, owner_name="Nils",

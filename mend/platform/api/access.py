@@ -53,10 +53,10 @@ def logout():
 @bp.response(201, s.TokenSchema)
 def issue_token(body):
     """Issue a bearer token for an API client, scoped to one tenant; it is shown only once."""
-    token, actor = mend().membership.issue_token(
+    token, token_id, actor = mend().membership.issue_token(
         body["email"], body["password"], body["tenant"], body["label"]
     )
-    return {"token": token, "account_id": actor.account_id,
+    return {"token": token, "token_id": token_id, "account_id": actor.account_id,
             "tenant": mend().membership.tenant_slug(actor.tenant_id), "role": actor.role}
 
 
@@ -79,6 +79,36 @@ class Members(MethodView):
             "token": invitation.token,
             "expires_at": invitation.expires_at,
         }
+
+
+@bp.route("/auth/tokens", methods=["GET"])
+@bp.response(200, s.TokenListSchema)
+def list_tokens():
+    """The caller's active bearer tokens in this tenant."""
+    ids = mend().membership.tokens(current_actor())
+    return {"tokens": [{"token_id": str(token_id)} for token_id in ids]}
+
+
+@bp.route("/auth/tokens/<uuid:token_id>/revoke", methods=["POST"])
+@bp.response(204)
+def revoke_token(token_id):
+    """Revoke one of the caller's tokens; it stops working on the next request."""
+    mend().membership.revoke_token(current_actor(), token_id)
+
+
+@bp.route("/members/<uuid:account_id>/role", methods=["POST"])
+@bp.arguments(s.RoleSchema)
+@bp.response(204)
+def change_role(body, account_id):
+    """Change a member's role (owner); a tenant always keeps one owner."""
+    mend().membership.change_role(current_actor(), account_id, body["role"])
+
+
+@bp.route("/members/<uuid:account_id>/revoke", methods=["POST"])
+@bp.response(204)
+def revoke_member(account_id):
+    """End a membership (owner): the member's sessions and tokens stop working at once."""
+    mend().membership.revoke_member(current_actor(), account_id)
 
 
 @bp.route("/invitations/<string:token>/accept", methods=["POST"])
