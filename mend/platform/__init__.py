@@ -9,7 +9,7 @@ from flask import Flask
 
 from mend.bootstrap import bootstrap
 from mend.config import Settings
-from mend.platform import auth, cli, errors, health, security
+from mend.platform import auth, cli, errors, health, limits, security
 from mend.platform.api import access, cases, insights
 from mend.workers import context
 
@@ -52,6 +52,7 @@ def create_app(settings: Settings | None = None) -> Flask:
     app.register_blueprint(health.bp)
     errors.register(app)
     security.init_app(app, settings)
+    limits.init_app(app, settings)
     auth.init_app(app)
     cli.init_app(app)
     return app

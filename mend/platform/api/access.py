@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
-from mend.platform import auth
+from mend.platform import auth, limits
 from mend.platform import schemas as s
 from mend.platform.auth import current_actor, mend
 
@@ -27,6 +27,8 @@ def sign_up(body):
 
 
 @bp.route("/auth/login", methods=["POST"])
+@limits.per_address
+@limits.per_account
 @bp.arguments(s.LoginSchema)
 @bp.response(200, s.SignedInSchema)
 def login(body):
@@ -49,6 +51,8 @@ def logout():
 
 
 @bp.route("/auth/tokens", methods=["POST"])
+@limits.per_address
+@limits.per_account
 @bp.arguments(s.TokenRequestSchema)
 @bp.response(201, s.TokenSchema)
 def issue_token(body):

@@ -1,0 +1,57 @@
+"""Guessing passwords is limited per account and per address, with or without Redis."""
+
+from __future__ import annotations
+
+import dataclasses
+
+import pytest
+
+from mend.platform import create_app
+from tests.conftest import REDIS_URL
+
+PASSWORD = "a long harbor passphrase"
+
+
+def sign_up(client, slug: str, email: str) -> None:
+    response = client.post("/api/v1/tenants", json={
+        "name": slug.title(), "slug": slug, "kind": "practice",
+        "owner": {"email": email, "password": PASSWORD, "name": "Owner"}})
+    assert response.status_code == 201, response.json
+
+
+@pytest.mark.parametrize("redis", ["up", "down"])
+def test_the_sixth_wrong_password_within_a_minute_is_refused_even_the_right_one(
+    sqlite_settings, redis_prefix, redis
+):
+    redis_url = REDIS_URL if redis == "up" else "redis://127.0.0.1:1/0"  # nothing listens
+    settings = dataclasses.replace(sqlite_settings, redis_url=redis_url, redis_prefix=redis_prefix)
+    app = create_app(settings)
+    client = app.test_client()
+    sign_up(client, "harbor", "ruth@harbor.test")
+
+    wrong = [client.post("/api/v1/auth/tokens", json={"email": "ruth@harbor.test",
+                                                       "password": f"guess number {i}"})
+             for i in range(5)]
+    assert {r.status_code for r in wrong} == {401}
+    blocked = client.post("/api/v1/auth/tokens",
+                          json={"email": "ruth@harbor.test", "password": PASSWORD})
+    assert blocked.status_code == 429
+    assert blocked.mimetype == "application/problem+json"
+    # Another account from the same address is not locked out by Ruth's guesses.
+    sign_up(client, "willow", "wen@willow.test")
+    assert client.post("/api/v1/auth/tokens", json={"email": "wen@willow.test",
+                                                     "password": PASSWORD}).status_code == 201
+    app.extensions["mend"].close()
+
+
+def test_unknown_and_known_emails_are_refused_alike(sqlite_settings):
+    app = create_app(sqlite_settings)
+    client = app.test_client()
+    sign_up(client, "harbor", "ruth@harbor.test")
+    known = client.post("/api/v1/auth/login", json={"email": "ruth@harbor.test",
+                                                     "password": "not the password"})
+    unknown = client.post("/api/v1/auth/login", json={"email": "nobody@harbor.test",
+                                                       "password": "not the password"})
+    assert known.status_code == unknown.status_code == 401
+    assert known.json == unknown.json
+    app.extensions["mend"].close()
