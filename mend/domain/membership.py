@@ -93,6 +93,50 @@ class Membership:
             raise NotAuthenticated("Wrong email or password.")
         return account
 
+    def record_sign_in(self, account_id: UUID, session_id: str, via: str,
+                       tenant_id: UUID | None) -> None:
+        """An audited sign-in, in the tenant it was made for (owners read it in /audit)."""
+
+        def command():
+            account = self.store.get(account_id, Account)
+            with acting(account.id, tenant_id):
+                account.sign_in(session_id, via)
+            return [account], None
+
+        self.store.retrying(command)
+
+    def end_session(self, account_id: UUID, session_id: str, keep_for: timedelta) -> None:
+        def command():
+            account = self.store.get(account_id, Account)
+            with acting(account.id, None):
+                account.end_session(session_id, utcnow(), keep_for)
+            return [account], None
+
+        self.store.retrying(command)
+
+    def sign_out_everywhere(self, account_id: UUID) -> None:
+        def command():
+            account = self.store.get(account_id, Account)
+            with acting(account.id, None):
+                account.sign_out_everywhere()
+            return [account], None
+
+        self.store.retrying(command)
+
+    def change_password(self, account_id: UUID, current: str, new: str) -> None:
+        """A new password (the current one proves it is them); it ends every session."""
+
+        def command():
+            account = self.store.get(account_id, Account)
+            if not passwords.verify_password(account.password_hash, current):
+                raise InvalidValue("current_password", "is not this account's password")
+            new_hash = passwords.hash_password(passwords.check_policy(new, "new_password"))
+            with acting(account.id, None):
+                account.change_password(new_hash)
+            return [account], None
+
+        self.store.retrying(command)
+
     def actor_for(self, account_id: UUID, tenant_slug: str | None = None) -> Actor:
         """The account acting in one of its tenants: the named one, or its first."""
         account = self.store.get(account_id, Account)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from uuid import NAMESPACE_URL, UUID, uuid5
 
 from eventsourcing.domain import event
@@ -119,6 +119,7 @@ class Account(MendAggregate):
         self.tenant_ids: list[str] = []
         self.tokens: dict[str, str] = {}  # token_id -> str(tenant_id), active tokens only
         self.credentials_version = 0
+        self.ended_sessions: dict[str, str] = {}  # session id -> when it was signed out
 
     def change_password(self, password_hash: str) -> None:
         self._password_changed(password_hash)
@@ -126,6 +127,35 @@ class Account(MendAggregate):
     @event("PasswordChanged")
     def _password_changed(self, password_hash: str) -> None:
         self.password_hash = password_hash
+        self.credentials_version += 1
+
+    def sign_in(self, session_id: str, via: str) -> None:
+        """Record a successful sign-in (a browser session or a token issued)."""
+        self._signed_in(session_id, via)
+
+    @event("SignedIn")
+    def _signed_in(self, session_id: str, via: str) -> None:
+        pass
+
+    def end_session(self, session_id: str, now: datetime, keep_for: timedelta) -> None:
+        """Sign one session out for good: its cookie, replayed, is refused from now on.
+
+        Sessions older than ``keep_for`` (the absolute session lifetime) are dead anyway,
+        so their records are dropped to keep the account small.
+        """
+        self._session_ended(session_id, now, keep_for.total_seconds())
+
+    @event("SessionEnded")
+    def _session_ended(self, session_id: str, occurred_at: datetime, keep_seconds: float) -> None:
+        cutoff = (occurred_at - timedelta(seconds=keep_seconds)).isoformat()
+        self.ended_sessions = {s: t for s, t in self.ended_sessions.items() if t >= cutoff}
+        self.ended_sessions[session_id] = occurred_at.isoformat()
+
+    def sign_out_everywhere(self) -> None:
+        self._signed_out_everywhere()
+
+    @event("SignedOutEverywhere")
+    def _signed_out_everywhere(self) -> None:
         self.credentials_version += 1
 
     def rename(self, name: str) -> None:

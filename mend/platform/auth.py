@@ -1,15 +1,21 @@
 """Who is calling: a bearer token (API clients) or a Flask-Login session (browsers).
 
-A session is tied to the account's credentials version, so a password change ends every
-session that was signed in before it. Cookie-authenticated state changes must also carry
-the session's CSRF token in the X-CSRF-Token header; bearer requests need none.
+A signed cookie alone cannot be taken back, so sessions also die on the server: each has an
+id that sign-out records on the account (a replayed cookie is then refused), and each is
+tied to the account's credentials version, which a password change or "sign out
+everywhere" moves on. Sessions expire after SESSION_IDLE without a request (the cookie is
+re-signed on every request and Flask refuses older signatures) and after SESSION_ABSOLUTE
+in any case. Cookie-authenticated state changes must carry the session's CSRF token in the
+X-CSRF-Token header; bearer requests need none.
 """
 
 from __future__ import annotations
 
 import hmac
 import secrets
+import time
 from dataclasses import dataclass
+from datetime import timedelta
 from uuid import UUID
 
 from flask import Flask, current_app, g, request, session
@@ -20,6 +26,8 @@ from mend.domain.errors import Forbidden, NotAuthenticated
 from mend.domain.tenancy import Account
 
 SAFE_METHODS = ("GET", "HEAD", "OPTIONS")
+SESSION_IDLE = timedelta(minutes=30)
+SESSION_ABSOLUTE = timedelta(hours=12)
 login_manager = LoginManager()
 
 
@@ -37,13 +45,20 @@ def mend():
 
 
 @login_manager.user_loader
-def load_user(session_id: str) -> SignedIn | None:
-    account_id, _, version = session_id.partition(".")
+def load_user(user_id: str) -> SignedIn | None:
+    account_id, _, version = user_id.partition(".")
     try:
         account = mend().store.find(UUID(account_id), Account)
     except ValueError:
         return None
-    if account is None or str(account.credentials_version) != version:
+    sid, started = session.get("sid"), session.get("started", 0)
+    if (
+        account is None
+        or str(account.credentials_version) != version
+        or not sid
+        or sid in account.ended_sessions
+        or time.time() - started > current_app.config["SESSION_ABSOLUTE"].total_seconds()
+    ):
         return None
     return SignedIn(account.id, account.credentials_version)
 
@@ -51,12 +66,30 @@ def load_user(session_id: str) -> SignedIn | None:
 def sign_in(account: Account) -> str:
     """Start a fresh session (never reuse the old one's id) and return its CSRF token."""
     session.clear()
+    session.permanent = True
+    session["sid"] = secrets.token_urlsafe(16)
+    session["started"] = time.time()
     login_user(SignedIn(account.id, account.credentials_version))
     session["csrf"] = secrets.token_urlsafe(32)
+    tenants = mend().membership.tenants_of(account)
+    mend().membership.record_sign_in(account.id, session["sid"], "session",
+                                     tenants[0][0].id if tenants else None)
     return session["csrf"]
 
 
 def sign_out() -> None:
+    """End this session on the server too, so the cookie is worthless even if kept."""
+    if current_user.is_authenticated and session.get("sid"):
+        mend().membership.end_session(current_user.account_id, session["sid"],
+                                      current_app.config["SESSION_ABSOLUTE"])
+    logout_user()
+    session.clear()
+
+
+def sign_out_everywhere() -> None:
+    if not current_user.is_authenticated:
+        raise NotAuthenticated("Sign in first.")
+    mend().membership.sign_out_everywhere(current_user.account_id)
     logout_user()
     session.clear()
 
@@ -95,6 +128,9 @@ def _require_csrf() -> None:
 
 
 def init_app(app: Flask) -> None:
+    app.config["PERMANENT_SESSION_LIFETIME"] = SESSION_IDLE  # Flask's own default is 31 days
+    app.config["SESSION_ABSOLUTE"] = SESSION_ABSOLUTE
+    app.config["SESSION_REFRESH_EACH_REQUEST"] = True
     login_manager.init_app(app)
     # The API answers 401 problems itself; no redirect to a login page.
     login_manager.unauthorized_handler(lambda: (_ for _ in ()).throw(NotAuthenticated("Sign in.")))

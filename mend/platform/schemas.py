@@ -69,6 +69,12 @@ class SignedInSchema(Schema):
     csrf_token = f.String(metadata={"description": "Send as X-CSRF-Token on state changes."})
 
 
+class PasswordChangeSchema(Schema):
+    current_password = f.String(required=True, load_only=True,
+                                validate=validate.Length(max=1024))
+    new_password = f.String(required=True, load_only=True, validate=validate.Length(max=1024))
+
+
 class TokenRequestSchema(LoginSchema):
     tenant = f.String(load_default=None, metadata={"description": "Tenant slug"})
     label = f.String(load_default="", validate=validate.Length(max=200))

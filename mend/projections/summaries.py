@@ -64,6 +64,9 @@ _SUMMARIES = {
     "TenantLeft": lambda e: "Left the tenant",
     "ApiTokenIssued": lambda e: "API token issued",
     "ApiTokenRevoked": lambda e: "API token revoked",
+    "SignedIn": lambda e: f"Signed in ({'API token' if e.via == 'token' else 'browser'})",
+    "SessionEnded": lambda e: "Signed out",
+    "SignedOutEverywhere": lambda e: "Signed out everywhere",
 }
 
 

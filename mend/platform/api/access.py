@@ -50,6 +50,26 @@ def logout():
     auth.sign_out()
 
 
+@bp.route("/auth/logout-everywhere", methods=["POST"])
+@bp.response(204)
+def logout_everywhere():
+    """End every browser session of this account, on every device."""
+    current_actor()  # signed in, and the CSRF token checked
+    auth.sign_out_everywhere()
+
+
+@bp.route("/auth/password", methods=["POST"])
+@limits.per_address
+@bp.arguments(s.PasswordChangeSchema)
+@bp.response(204)
+def change_password(body):
+    """Change the password; every browser session signed in before ends (tokens stay)."""
+    actor = current_actor()
+    mend().membership.change_password(actor.account_id, body["current_password"],
+                                      body["new_password"])
+    auth.sign_out()
+
+
 @bp.route("/auth/tokens", methods=["POST"])
 @limits.per_address
 @limits.per_account
@@ -60,6 +80,7 @@ def issue_token(body):
     token, token_id, actor = mend().membership.issue_token(
         body["email"], body["password"], body["tenant"], body["label"]
     )
+    mend().membership.record_sign_in(actor.account_id, str(token_id), "token", actor.tenant_id)
     return {"token": token, "token_id": token_id, "account_id": actor.account_id,
             "tenant": mend().membership.tenant_slug(actor.tenant_id), "role": actor.role}
 
