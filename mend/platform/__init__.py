@@ -9,7 +9,7 @@ from flask import Flask
 
 from mend.bootstrap import bootstrap
 from mend.config import Settings
-from mend.platform import auth, cli, errors, health, limits, security
+from mend.platform import auth, cli, docs, errors, health, limits, security
 from mend.platform.api import access, cases, insights
 from mend.workers import context
 
@@ -50,6 +50,7 @@ def create_app(settings: Settings | None = None) -> Flask:
     api.register_blueprint(cases.bp)
     api.register_blueprint(insights.bp)
     app.register_blueprint(health.bp)
+    app.register_blueprint(docs.bp)
     errors.register(app)
     security.init_app(app, settings)
     limits.init_app(app, settings)

@@ -17,6 +17,7 @@ def index():
         "name": "Mend",
         "api": "/api/v1",
         "openapi": "/api/v1/openapi.json",
+        "docs": "/api/v1/docs",
         "sign_in": {"browser": "POST /api/v1/auth/login", "api_client": "POST /api/v1/auth/tokens"},
         "health": "/healthz",
     })

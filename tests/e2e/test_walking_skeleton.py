@@ -230,3 +230,16 @@ def test_revoking_a_member_or_a_token_takes_effect_on_the_next_request(server):
     assert laptop.get("/api/v1/cases").status_code == 401
     assert second.get("/api/v1/cases").status_code == 200
     assert lin.post(f"/api/v1/auth/tokens/{own_id}/revoke").status_code == 404
+
+
+def test_the_api_documentation_page_needs_nothing_from_the_internet(server):
+    page = ApiClient(server).get("/api/v1/docs")
+    assert page.status_code == 200
+    assert "http://" not in page.text and "https://" not in page.text
+    for asset in ("swagger-ui-bundle.js", "swagger-ui.css", "docs.js"):
+        served = ApiClient(server).get(f"/api/v1/docs/assets/{asset}")
+        assert served.status_code == 200, asset
+        assert len(served.content) > 100
+    assert ApiClient(server).get("/api/v1/docs/assets/index.html").status_code == 404
+    spec = ApiClient(server).get("/api/v1/openapi.json").json()
+    assert "/api/v1/cases/{case_id}/check-ins" in spec["paths"]
