@@ -6,7 +6,7 @@ import logging
 from typing import Any
 
 import marshmallow as ma
-from flask import Flask, jsonify
+from flask import Flask, jsonify, request
 from flask_smorest import Api
 from werkzeug.exceptions import HTTPException, InternalServerError
 
@@ -89,7 +89,21 @@ class ProblemApi(Api):
                        headers=data.get("headers"))
 
 
+def refuse_non_json_bodies() -> Any:
+    """A body that is not declared JSON is refused with 415 before any parsing (API only)."""
+    if (
+        request.path.startswith("/api/v1/")
+        and request.method in ("POST", "PUT", "PATCH")
+        and (request.content_length or request.headers.get("Transfer-Encoding"))
+        and not request.is_json
+    ):
+        return problem(415, "Unsupported Media Type", "Send the body as application/json.")
+    return None
+
+
 def register(app: Flask) -> None:
+    app.before_request(refuse_non_json_bodies)
+
     @app.errorhandler(domain.MendError)
     def mend_error(error: domain.MendError) -> Any:
         for kind, status, title in STATUSES:

@@ -243,3 +243,29 @@ def test_the_api_documentation_page_needs_nothing_from_the_internet(server):
     assert ApiClient(server).get("/api/v1/docs/assets/index.html").status_code == 404
     spec = ApiClient(server).get("/api/v1/openapi.json").json()
     assert "/api/v1/cases/{case_id}/check-ins" in spec["paths"]
+
+
+def test_bodies_too_large_or_not_json_are_refused_before_anything_is_recorded(server):
+    anonymous = ApiClient(server)
+    anonymous.sign_up("aspen", "ash@aspen.test", PASSWORD, "Ash")
+    ash = anonymous.as_token("ash@aspen.test", PASSWORD)
+    case_id = ash.post("/api/v1/cases", {
+        "kind": "couple", "title": "N & P", "approach": "passive",
+        "breach": {"category": "neglect", "summary": "Years of absence."}}).json()["case_id"]
+    before = ash.get(f"/api/v1/cases/{case_id}/timeline").json()["events"]
+
+    huge = ash.post(f"/api/v1/cases/{case_id}/notes", {"text": "x" * 300_000})
+    assert huge.status_code == 413
+    assert huge.headers["Content-Type"] == "application/problem+json"
+    form = ash.post(f"/api/v1/cases/{case_id}/notes", data="text=hello",
+                    headers={"Content-Type": "application/x-www-form-urlencoded"})
+    assert form.status_code == 415
+    wrong_type = ash.post(f"/api/v1/cases/{case_id}/setbacks",
+                          {"severity": "bad", "description": "Slammed a door."})
+    assert wrong_type.status_code == 422
+    assert "severity" in wrong_type.json()["errors"]
+    unknown_enum = ash.post(f"/api/v1/cases/{case_id}/red-flags", {"code": "mild_annoyance"})
+    assert unknown_enum.status_code == 422
+    assert "code" in unknown_enum.json()["errors"]
+
+    assert ash.get(f"/api/v1/cases/{case_id}/timeline").json()["events"] == before
