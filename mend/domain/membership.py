@@ -249,7 +249,7 @@ class Membership:
         authz.require_owner(actor, "change roles")
 
         def command():
-            tenant = self.store.get(actor.tenant_id, Tenant)
+            tenant = self._tenant_of_member(actor, account_id)
             with acting(actor.account_id, actor.tenant_id):
                 tenant.grant_role(account_id, role)
             return [tenant], None
@@ -261,7 +261,7 @@ class Membership:
         authz.require_owner(actor, "revoke members")
 
         def command():
-            tenant = self.store.get(actor.tenant_id, Tenant)
+            tenant = self._tenant_of_member(actor, account_id)
             account = self.store.get(account_id, Account)
             with acting(actor.account_id, actor.tenant_id):
                 tenant.revoke_membership(account_id)
@@ -269,6 +269,14 @@ class Membership:
             return [tenant, account], None
 
         return self.store.retrying(command)
+
+    def _tenant_of_member(self, actor: Actor, account_id: UUID) -> Tenant:
+        """The actor's tenant, once ``account_id`` is known to be one of its members: anyone
+        else (another tenant's member, an unknown id) is "not found", alike."""
+        tenant = self.store.get(actor.tenant_id, Tenant)
+        if tenant.role_of(account_id) is None:
+            raise NotFound(f"No member {account_id}.")
+        return tenant
 
     def tokens(self, actor: Actor) -> list[UUID]:
         """The caller's own active tokens in this tenant (their ids; the secrets are gone)."""

@@ -34,6 +34,9 @@ def create_app(settings: Settings | None = None) -> Flask:
         OPENAPI_VERSION="3.0.3",
         OPENAPI_URL_PREFIX="/api/v1",
         OPENAPI_JSON_PATH="openapi.json",
+        # Every operation needs a bearer token (or a signed-in session) unless it says
+        # `security: []` (the public ones: sign-up, sign-in, tokens, invitations).
+        API_SPEC_OPTIONS={"security": [{"bearer": []}]},
     )
     logging.basicConfig(level=logging.INFO)
 

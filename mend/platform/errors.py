@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import http
 import logging
 from typing import Any
 
 import marshmallow as ma
+from apispec import BasePlugin
 from flask import Flask, jsonify, request
 from flask_smorest import Api
+from flask_smorest.utils import prepare_response
 from werkzeug.exceptions import HTTPException, InternalServerError
 
 from mend.domain import errors as domain
@@ -69,10 +72,59 @@ def _flatten(messages: Any, prefix: str = "") -> dict[str, list[str]]:
     return {prefix or "body": [str(messages)]}
 
 
+class ProblemResponsesPlugin(BasePlugin):
+    """Documents, on every operation, the problem+json answers it may give (DESIGN §6).
+
+    401 and 403 on every operation that needs a signed-in caller (one documented with
+    `security: []` is public), 404 where the path names something, and on every POST 400
+    (body not JSON), 409 (a rule of the record or a write conflict), 413 (body too large),
+    415 (body not JSON) and 422 (invalid input). Routes that answer more (429 on sign-in, 401
+    on a public route checking a password) say so themselves with `alt_response`.
+    """
+
+    def operation_helper(self, path=None, operations=None, **kwargs: Any) -> None:
+        has_path_parameters = "{" in (path or "") or "<" in str(kwargs.get("rule", ""))
+        for method, operation in (operations or {}).items():
+            if method not in ("get", "post", "put", "patch", "delete"):
+                continue
+            responses = operation.setdefault("responses", {})
+            statuses: list[int] = []
+            if operation.get("security") != []:
+                statuses += [401, 403]
+            if has_path_parameters:
+                statuses.append(404)
+            if method != "get":
+                statuses += [400, 409, 413, 415, 422]
+            documented = {str(code) for code in responses}
+            for status in statuses:
+                if str(status) not in documented:
+                    responses[status] = http.HTTPStatus(status).name
+
+
 class ProblemApi(Api):
-    """flask-smorest's Api, answering every HTTP error as problem+json."""
+    """flask-smorest's Api, answering every HTTP error as problem+json, and saying so.
+
+    Error responses are documented per status with the problem+json media type (no catch-all
+    `default`), so a client or a contract test can tell which statuses an operation gives.
+    """
 
     ERROR_SCHEMA = ProblemSchema
+    DEFAULT_ERROR_RESPONSE_NAME = None
+
+    def __init__(self, app: Flask | None = None, **kwargs: Any):
+        spec_kwargs = dict(kwargs.pop("spec_kwargs", None) or {})
+        spec_kwargs["extra_plugins"] = [*spec_kwargs.get("extra_plugins", ()),
+                                        ProblemResponsesPlugin()]
+        super().__init__(app, spec_kwargs=spec_kwargs, **kwargs)
+
+    def _register_responses(self) -> None:
+        """One response component per HTTP status, as application/problem+json."""
+        for status in http.HTTPStatus:
+            response: dict[str, Any] = {"description": status.phrase}
+            if not (100 <= status < 200) and status not in (204, 304):
+                response["schema"] = self.ERROR_SCHEMA
+            prepare_response(response, self.spec, PROBLEM)
+            self.spec.components.response(status.name, response, lazy=True)
 
     def handle_http_exception(self, error: HTTPException) -> Any:
         data = getattr(error, "data", None) or {}

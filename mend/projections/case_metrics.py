@@ -42,5 +42,7 @@ def facts_from_records(case_id: UUID, records: list[CaseRecord]) -> CaseFacts:
     return facts
 
 
-def facts_of_case(view: Any, tenant_id: UUID, case_id: UUID) -> CaseFacts:
-    return facts_from_records(case_id, view.case_records(tenant_id, case_id))
+def facts_of_case(view: Any, tenant_id: UUID, case_id: UUID,
+                  generation_prefix: str | None = None) -> CaseFacts:
+    return facts_from_records(case_id,
+                              view.case_records(tenant_id, case_id, generation_prefix))

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import json
 import re
-from dataclasses import asdict, is_dataclass
+from dataclasses import asdict, fields, is_dataclass
 from datetime import datetime
-from functools import singledispatchmethod
+from functools import cache, singledispatchmethod
 from typing import Any
 from uuid import UUID
 
@@ -23,11 +23,14 @@ _ENVELOPE = {"originator_id", "originator_version", "timestamp", "originator_top
              "actor_id", "tenant_id", "occurred_at"}
 
 
+@cache
 def snake_case(name: str) -> str:
     return re.sub(r"(?<!^)(?=[A-Z])", "_", name).lower()
 
 
 def _plain(value: Any) -> Any:
+    if value is None or isinstance(value, (str, int, float)):
+        return value
     if isinstance(value, UUID):
         return str(value)
     if isinstance(value, datetime):
@@ -36,12 +39,22 @@ def _plain(value: Any) -> Any:
         return {str(k): _plain(v) for k, v in value.items()}
     if isinstance(value, (list, tuple)):
         return [_plain(v) for v in value]
+    if is_dataclass(value) and not isinstance(value, type):
+        return _plain(asdict(value))
     return value
 
 
+@cache
+def _data_fields(event_class: type) -> tuple[str, ...]:
+    return tuple(f.name for f in fields(event_class) if f.name not in _ENVELOPE)
+
+
 def event_data(domain_event: Any) -> dict[str, Any]:
-    fields = asdict(domain_event) if is_dataclass(domain_event) else vars(domain_event)
-    data = {k: _plain(v) for k, v in fields.items() if k not in _ENVELOPE}
+    if is_dataclass(domain_event):
+        # The fields as asdict() would give them, without its deep copy of every value.
+        data = {k: _plain(getattr(domain_event, k)) for k in _data_fields(type(domain_event))}
+    else:
+        data = {k: _plain(v) for k, v in vars(domain_event).items() if k not in _ENVELOPE}
     if isinstance(domain_event, Case.TrustPulseRecorded):
         # Anonymous pulses publish their scores only once enough people answered.
         published = len(data["scores"]) >= PULSE_MIN_RESPONSES
@@ -77,10 +90,34 @@ class CasebookProjection:
 
     @process.register
     def _(self, e: Case.Event, position: int) -> list[Change]:
+        # The timeline row and the activity entry share most values: each is worked out once.
         case_id = str(e.originator_id)
-        changes = [self._timeline_row(e, position)]
-        changes += self._directory_changes(e, case_id, to_us(e.occurred_at))
-        changes += self._activity(e, position, case_id=case_id)
+        tenant_id = e.tenant_id
+        occurred_us = to_us(e.occurred_at)
+        recorded_us = to_us(e.timestamp)
+        actor_id = str(e.actor_id) if e.actor_id else None
+        type_name = snake_case(type(e).__name__)
+        summary = summarise(e)
+        changes: list[Change] = [("timeline", {
+            "event_id": str(event_id(e.originator_id, e.originator_version)),
+            "tenant_id": str(tenant_id),
+            "case_id": case_id,
+            "position": position,
+            "type": type_name,
+            "occurred_us": occurred_us,
+            "recorded_us": recorded_us,
+            "actor_id": actor_id,
+            "visibility": visibility_of(e),
+            "summary": summary,
+            "data": json.dumps(event_data(e), sort_keys=True),
+        })]
+        changes += self._directory_changes(e, case_id, occurred_us)
+        if tenant_id is not None:  # as _activity decides (a case event is no Index event)
+            changes.append(("activity", {
+                "tenant_id": str(tenant_id), "position": position, "recorded_us": recorded_us,
+                "occurred_us": occurred_us, "actor_id": actor_id, "type": type_name,
+                "case_id": case_id, "summary": summary,
+            }))
         return changes
 
     def _activity(self, e: Any, position: int, case_id: str | None) -> list[Change]:
@@ -95,21 +132,6 @@ class CasebookProjection:
             "actor_id": str(e.actor_id) if e.actor_id else None,
             "type": snake_case(type(e).__name__), "case_id": case_id, "summary": summarise(e),
         })]
-
-    def _timeline_row(self, e: Any, position: int) -> Change:
-        return ("timeline", {
-            "event_id": str(event_id(e.originator_id, e.originator_version)),
-            "tenant_id": str(e.tenant_id),
-            "case_id": str(e.originator_id),
-            "position": position,
-            "type": snake_case(type(e).__name__),
-            "occurred_us": to_us(e.occurred_at),
-            "recorded_us": to_us(e.timestamp),
-            "actor_id": str(e.actor_id) if e.actor_id else None,
-            "visibility": visibility_of(e),
-            "summary": summarise(e),
-            "data": json.dumps(event_data(e), sort_keys=True),
-        })
 
     def _directory_changes(self, e: Any, case_id: str, occurred_us: int) -> list[Change]:
         name = type(e).__name__

@@ -38,15 +38,19 @@ def refresh_stale_metrics(view: Any, generation: int, now: datetime | None = Non
         stale = view.stale_cases(names(generation), day if new_day else None, REFRESH_BATCH)
         if not stale:
             return refreshed
-        rows = [_metrics_row(view, r, now, day) for r in stale]
+        rows = [_metrics_row(view, r, now, day, names(generation)) for r in stale]
         view.write_metrics(rows, generation)
         refreshed += len(rows)
         if len(stale) < REFRESH_BATCH:
             return refreshed
 
 
-def _metrics_row(view: Any, stale: Any, now: datetime, day: str) -> dict[str, Any]:
-    facts = facts_of_case(view, UUID(stale["tenant_id"]), UUID(stale["case_id"]))
+def _metrics_row(view: Any, stale: Any, now: datetime, day: str,
+                 generation_prefix: str) -> dict[str, Any]:
+    # The figures of the generation being refreshed come from that generation's own rows:
+    # during a rebuild the served one may not hold the case yet, or hold other events of it.
+    facts = facts_of_case(view, UUID(stale["tenant_id"]), UUID(stale["case_id"]),
+                          generation_prefix)
     metrics = compute_metrics(facts, now)
     outcome = outcome_summary(facts, now)
     return {

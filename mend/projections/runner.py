@@ -151,7 +151,15 @@ def rebuild(store: MendStore, view: Any, *, grace_seconds: float = 2.0) -> int:
     runner = ProjectionRunner(store, view, generation=new, batch_size=BATCH_SIZE)
     runner.catch_up()
     view.promote(new)
-    runner.catch_up()  # whatever arrived while promoting
+    # Whatever arrived while promoting. Live runners now follow the new generation too and
+    # may commit a batch first: that batch is then refused here whole, and the next starts
+    # from the position they reached.
+    while True:
+        try:
+            runner.catch_up()
+            break
+        except IntegrityError:
+            continue
     time.sleep(grace_seconds)
     view.drop_generation(old)
     return new

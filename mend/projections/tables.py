@@ -8,6 +8,8 @@ epoch (BIGINT): they order the same in both stores, unlike text under a collatio
 
 from __future__ import annotations
 
+import re
+
 TABLES = (
     """CREATE TABLE IF NOT EXISTS {p}timeline (
         event_id TEXT PRIMARY KEY,
@@ -54,7 +56,9 @@ TABLES = (
         part TEXT NOT NULL,
         relation TEXT NOT NULL,
         PRIMARY KEY (case_id, account_id, part))""",
-    "CREATE INDEX IF NOT EXISTS {p}case_people_by_account ON {p}case_people (account_id, part)",
+    # case_id last: a caseload page reads one person's cases in case_id order, up to its limit.
+    "CREATE INDEX IF NOT EXISTS {p}case_people_by_account"
+    " ON {p}case_people (account_id, part, case_id)",
     """CREATE TABLE IF NOT EXISTS {p}accounts (
         account_id TEXT PRIMARY KEY,
         name TEXT NOT NULL)""",
@@ -109,6 +113,15 @@ STATEMENTS = {
         " closed_approach = :closed_approach, months_to_change = :months_to_change"
         " WHERE case_id = :case_id"
     ),
+}
+
+
+#: Inserts that only ever append rows to a table that no other statement of a batch reads or
+#: changes: a batch may write all of them at once, ahead of its other statements, with the same
+#: outcome. Each maps to its table and columns; every parameter is named after its column.
+APPENDS = {
+    name: (name, tuple(re.findall(r"(?<!:):([a-z_0-9]+)", STATEMENTS[name])))
+    for name in ("timeline", "activity")
 }
 
 

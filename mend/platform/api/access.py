@@ -11,8 +11,16 @@ from mend.platform.auth import current_actor, mend
 
 bp = Blueprint("access", __name__, url_prefix="/api/v1", description="Tenants and sign-in")
 
+#: Documents a route that needs no signed-in caller (the API's default is a bearer token).
+public = bp.doc(security=[])
+#: Documents the 401 of a public route that checks a password or a token itself.
+wrong_credentials = bp.alt_response(401, response="UNAUTHORIZED")
+#: Documents the 429 of a route whose failed attempts are limited (mend.platform.limits).
+limited = bp.alt_response(429, response="TOO_MANY_REQUESTS")
+
 
 @bp.route("/tenants", methods=["POST"])
+@public
 @bp.arguments(s.TenantSignUpSchema)
 @bp.response(201, s.TenantCreatedSchema)
 def sign_up(body):
@@ -27,6 +35,9 @@ def sign_up(body):
 
 
 @bp.route("/auth/login", methods=["POST"])
+@public
+@wrong_credentials
+@limited
 @limits.per_address
 @limits.per_account
 @bp.arguments(s.LoginSchema)
@@ -44,6 +55,7 @@ def login(body):
 
 
 @bp.route("/auth/logout", methods=["POST"])
+@public
 @bp.response(204)
 def logout():
     """End this browser session."""
@@ -59,6 +71,7 @@ def logout_everywhere():
 
 
 @bp.route("/auth/password", methods=["POST"])
+@limited
 @limits.per_address
 @bp.arguments(s.PasswordChangeSchema)
 @bp.response(204)
@@ -71,6 +84,9 @@ def change_password(body):
 
 
 @bp.route("/auth/tokens", methods=["POST"])
+@public
+@wrong_credentials
+@limited
 @limits.per_address
 @limits.per_account
 @bp.arguments(s.TokenRequestSchema)
@@ -137,6 +153,8 @@ def revoke_member(account_id):
 
 
 @bp.route("/invitations/<string:token>/accept", methods=["POST"])
+@public
+@wrong_credentials
 @bp.arguments(s.AcceptSchema)
 @bp.response(200, s.AcceptedSchema)
 def accept_invitation(body, token):
