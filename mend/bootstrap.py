@@ -6,8 +6,12 @@ Nothing connects at import time; everything is built here, once per process.
 from __future__ import annotations
 
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
+
+import psycopg
 
 from eventsourcing.persistence import InfrastructureFactory
 from eventsourcing.utils import Environment
@@ -60,9 +64,39 @@ def build_casebook(settings: Settings) -> Any:
     return factory.tracking_recorder(view_class)
 
 
+#: The advisory lock held while a process creates its tables: any fixed number no other
+#: part of the database uses.
+SCHEMA_LOCK = 0x6D656E64
+
+
+@contextmanager
+def creating_tables_alone(settings: Settings) -> Iterator[None]:
+    """One process at a time makes sure the PostgreSQL tables and functions exist.
+
+    Web workers, the projections runner and the job worker start together (gunicorn boots
+    its workers at once) and each creates what is missing. ``CREATE OR REPLACE FUNCTION`` and
+    ``CREATE TABLE IF NOT EXISTS`` are not safe against themselves: two at once fail with
+    "tuple concurrently updated" or a duplicate catalog key, and a worker dies at boot.
+    """
+    if settings.is_sqlite:
+        yield
+        return
+    env = settings.store_env()
+    with psycopg.connect(
+        dbname=env["POSTGRES_DBNAME"], host=env["POSTGRES_HOST"], port=env["POSTGRES_PORT"],
+        user=env["POSTGRES_USER"], password=env["POSTGRES_PASSWORD"], autocommit=True,
+    ) as conn:
+        conn.execute("SELECT pg_advisory_lock(%s)", (SCHEMA_LOCK,))
+        try:
+            yield
+        finally:
+            conn.execute("SELECT pg_advisory_unlock(%s)", (SCHEMA_LOCK,))
+
+
 def bootstrap(settings: Settings, *, start_runner: bool | None = None) -> Mend:
-    store = MendStore(env=settings.store_env())
-    casebook = build_casebook(settings)
+    with creating_tables_alone(settings):
+        store = MendStore(env=settings.store_env())
+        casebook = build_casebook(settings)
     runner = ProjectionRunner(store, casebook)
     mend = Mend(
         settings=settings,

@@ -27,6 +27,9 @@ class Settings:
     #: `flask --app wsgi projections run` (the projections service of docker-compose).
     projections: str = "inline"
     redis_prefix: str = "mend"
+    #: How many reverse proxies stand in front of the web processes and may be believed about
+    #: the client's address (X-Forwarded-For); 0 believes none of them.
+    trusted_proxies: int = 0
 
     @classmethod
     def from_env(cls, environ: dict[str, str] | None = None) -> Settings:
@@ -40,6 +43,7 @@ class Settings:
             public_url=(env.get("MEND_PUBLIC_URL") or "http://127.0.0.1:5000").rstrip("/"),
             projections=env.get("MEND_PROJECTIONS", "inline"),
             redis_prefix=env.get("MEND_REDIS_PREFIX", "mend"),
+            trusted_proxies=_count("MEND_TRUSTED_PROXIES", env.get("MEND_TRUSTED_PROXIES", "0")),
         )
         settings.check()
         return settings
@@ -97,3 +101,9 @@ class Settings:
             "POSTGRES_POOL_SIZE": "10",
             "POSTGRES_MAX_OVERFLOW": "10",
         }
+
+
+def _count(name: str, value: str) -> int:
+    if not value.strip().isdigit():
+        raise ConfigurationError(f"{name} must be a whole number, 0 or more")
+    return int(value)

@@ -39,6 +39,19 @@ class Casework:
         authz.require_staff(actor, action)
         return case
 
+    def record_export(self, actor: Actor, case_id: UUID, events: int) -> Saved:
+        """Audit that an owner took a case's whole record out of the platform."""
+
+        def command():
+            case = self.get_case(actor, case_id)
+            authz.require_owner(actor, "export case records")
+            tenant = self.store.get(actor.tenant_id, Tenant)
+            with acting(actor.account_id, actor.tenant_id):
+                tenant.record_export(case.id, events)
+            return [tenant], None
+
+        return self.store.retrying(command)
+
     # ------------------------------------------------------------------ opening
     def open_case(
         self,

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from uuid import UUID
+
 
 class MendError(Exception):
     """Raised when a command cannot be carried out; the root of every domain error."""
@@ -30,6 +32,15 @@ class Forbidden(MendError):
 
 class NotAuthenticated(MendError):
     """Raised when credentials are missing, wrong, expired or revoked."""
+
+
+class WrongCredentials(NotAuthenticated):
+    """Raised when an email and password do not match; names the account when there is one,
+    so that the attempt can be recorded for its owners (after the answer has gone out)."""
+
+    def __init__(self, message: str, account_id: UUID | None):
+        super().__init__(message)
+        self.account_id = account_id
 
 
 class AlreadyTaken(MendError):

@@ -12,7 +12,9 @@ from mend.domain import authorization as authz, passwords
 from mend.domain.acting import acting
 from mend.domain.authorization import Actor
 from mend.domain.checks import utcnow
-from mend.domain.errors import AlreadyTaken, InvalidValue, NotAuthenticated, NotFound
+from mend.domain.errors import (
+    AlreadyTaken, InvalidValue, NotAuthenticated, NotFound, WrongCredentials,
+)
 from mend.domain.store import MendStore, Saved
 from mend.domain.tenancy import (
     EMAILS, INVITATIONS, SLUGS, TOKENS, Account, Index, Tenant, normalise_email,
@@ -90,8 +92,19 @@ class Membership:
             account_id = None
         account = self.store.find(account_id, Account) if account_id else None
         if not passwords.verify_password(account.password_hash if account else None, password):
-            raise NotAuthenticated("Wrong email or password.")
+            raise WrongCredentials("Wrong email or password.", account.id if account else None)
         return account
+
+    def record_failed_sign_in(self, account_id: UUID, via: str, address: str) -> None:
+        """An audited wrong password, for the owners of every tenant the account is in."""
+
+        def command():
+            account = self.store.get(account_id, Account)
+            with acting(account.id, None):
+                account.fail_sign_in(via, address)
+            return [account], None
+
+        self.store.retrying(command)
 
     def record_sign_in(self, account_id: UUID, session_id: str, via: str,
                        tenant_id: UUID | None) -> None:

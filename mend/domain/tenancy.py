@@ -97,6 +97,14 @@ class Tenant(MendAggregate):
         if leaving and owners == [str(account_id)]:
             raise RuleBroken("A tenant keeps at least one owner.")
 
+    def record_export(self, case_id: UUID, events: int) -> None:
+        """Note that a case's record left the platform, and how much of it."""
+        self._case_exported(case_id, events)
+
+    @event("CaseExported")
+    def _case_exported(self, case_id: UUID, events: int) -> None:
+        pass
+
     def add_founding_owner(self, account_id: UUID) -> None:
         if self.members:
             raise RuleBroken("Only a new tenant gets a founding owner.")
@@ -135,6 +143,15 @@ class Account(MendAggregate):
 
     @event("SignedIn")
     def _signed_in(self, session_id: str, via: str) -> None:
+        pass
+
+    def fail_sign_in(self, via: str, address: str) -> None:
+        """Record a wrong password given for this account, for the owners of its tenants."""
+        self._sign_in_failed(via, checks.text("address", address, max_length=64, required=False),
+                             list(self.tenant_ids))
+
+    @event("SignInFailed")
+    def _sign_in_failed(self, via: str, address: str, tenant_ids: list[str]) -> None:
         pass
 
     def end_session(self, session_id: str, now: datetime, keep_for: timedelta) -> None:

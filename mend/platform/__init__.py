@@ -6,11 +6,12 @@ import atexit
 import logging
 
 from flask import Flask
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from mend.bootstrap import bootstrap
 from mend.config import Settings
 from mend.platform import auth, cli, docs, errors, health, limits, security
-from mend.platform.api import access, cases, insights
+from mend.platform.api import access, cases, exports, insights
 from mend.workers import context
 
 #: Bodies above this are refused with 413 before they are parsed.
@@ -39,6 +40,10 @@ def create_app(settings: Settings | None = None) -> Flask:
         API_SPEC_OPTIONS={"security": [{"bearer": []}]},
     )
     logging.basicConfig(level=logging.INFO)
+    if settings.trusted_proxies:
+        # Rate limits and the audit feed key on the client's address, not the proxy's.
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=settings.trusted_proxies,
+                                x_proto=settings.trusted_proxies)
 
     mend = bootstrap(settings)
     app.extensions["mend"] = mend
@@ -52,6 +57,7 @@ def create_app(settings: Settings | None = None) -> Flask:
     api.register_blueprint(access.bp)
     api.register_blueprint(cases.bp)
     api.register_blueprint(insights.bp)
+    api.register_blueprint(exports.bp)
     app.register_blueprint(health.bp)
     app.register_blueprint(docs.bp)
     errors.register(app)

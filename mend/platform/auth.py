@@ -12,18 +12,23 @@ X-CSRF-Token header; bearer requests need none.
 from __future__ import annotations
 
 import hmac
+import logging
 import secrets
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import timedelta
 from uuid import UUID
 
-from flask import Flask, current_app, g, request, session
+from flask import Flask, after_this_request, current_app, g, request, session
 from flask_login import LoginManager, UserMixin, current_user, login_user, logout_user
 
 from mend.domain.authorization import Actor
-from mend.domain.errors import Forbidden, NotAuthenticated
+from mend.domain.errors import Forbidden, NotAuthenticated, WrongCredentials
 from mend.domain.tenancy import Account
+
+log = logging.getLogger(__name__)
 
 SAFE_METHODS = ("GET", "HEAD", "OPTIONS")
 SESSION_IDLE = timedelta(minutes=30)
@@ -115,6 +120,34 @@ def current_actor() -> Actor:
         raise NotAuthenticated("Sign in, or send a bearer token.")
     g.actor = actor
     return actor
+
+
+@contextmanager
+def recording_failed_sign_in(via: str) -> Iterator[None]:
+    """Record a wrong password given for a known account in its tenants' audit feeds.
+
+    The record is written once the answer has gone out, so answering takes as long whether
+    or not the email belongs to an account (an unknown email leaves no record: there is no
+    tenant whose owners could read it).
+    """
+    try:
+        yield
+    except WrongCredentials as wrong:
+        if wrong.account_id is not None:
+            membership = mend().membership
+            account_id, address = wrong.account_id, request.remote_addr or ""
+
+            def record() -> None:
+                try:
+                    membership.record_failed_sign_in(account_id, via, address)
+                except Exception:  # the answer is gone; nobody is left to tell but the log
+                    log.exception("could not record a failed sign-in")
+
+            @after_this_request
+            def after_the_answer(response):
+                response.call_on_close(record)
+                return response
+        raise
 
 
 def _require_csrf() -> None:

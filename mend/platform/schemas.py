@@ -405,6 +405,14 @@ class TimelineSchema(Schema):
     next = f.String(allow_none=True)
 
 
+class CaseExportSchema(Schema):
+    exported_at = f.AwareDateTime()
+    exported_by = f.UUID()
+    case = f.Nested(CaseDetailSchema)
+    metrics = f.Nested("MetricsSchema")
+    events = f.List(f.Nested(TimelineEventSchema))
+
+
 class HealthSchema(Schema):
     status = f.String()
     store = f.String()

@@ -13,7 +13,7 @@ from uuid import UUID
 from mend.domain.case import Case, visibility_of
 from mend.domain.store import event_id
 from mend.domain.vocabulary import PULSE_MIN_RESPONSES
-from mend.domain.tenancy import Account, Index
+from mend.domain.tenancy import Account, Index, Tenant
 from mend.projections.casebook import Change
 from mend.projections.queries import to_us
 from mend.projections.summaries import summarise
@@ -120,9 +120,10 @@ class CasebookProjection:
             }))
         return changes
 
-    def _activity(self, e: Any, position: int, case_id: str | None) -> list[Change]:
+    def _activity(self, e: Any, position: int, case_id: str | None,
+                  tenant_id: Any = None) -> list[Change]:
         """Everything done within a tenant goes to its activity feed (sign-ups included)."""
-        tenant_id = getattr(e, "tenant_id", None)
+        tenant_id = tenant_id or getattr(e, "tenant_id", None)
         if tenant_id is None or isinstance(e, Index.Event):
             return []
         occurred_at = getattr(e, "occurred_at", None)
@@ -164,6 +165,16 @@ class CasebookProjection:
     def _(self, e: Account.AccountRegistered, position: int) -> list[Change]:
         named = ("account_named", {"account_id": str(e.originator_id), "name": e.name})
         return [named, *self._activity(e, position, case_id=None)]
+
+    @process.register
+    def _(self, e: Account.SignInFailed, position: int) -> list[Change]:
+        # Nobody acted within a tenant: the owners of each of the account's tenants are told.
+        return [change for tenant_id in e.tenant_ids
+                for change in self._activity(e, position, case_id=None, tenant_id=tenant_id)]
+
+    @process.register
+    def _(self, e: Tenant.CaseExported, position: int) -> list[Change]:
+        return self._activity(e, position, case_id=str(e.case_id))
 
     @process.register
     def _(self, e: Account.AccountRenamed, position: int) -> list[Change]:

@@ -65,6 +65,11 @@ _SUMMARIES = {
     "ApiTokenIssued": lambda e: "API token issued",
     "ApiTokenRevoked": lambda e: "API token revoked",
     "SignedIn": lambda e: f"Signed in ({'API token' if e.via == 'token' else 'browser'})",
+    "SignInFailed": lambda e: (
+        f"Failed sign-in ({'API token' if e.via == 'token' else 'browser'})"
+        + (f" from {e.address}" if e.address else "")
+    ),
+    "CaseExported": lambda e: f"Case record exported ({e.events} events)",
     "SessionEnded": lambda e: "Signed out",
     "SignedOutEverywhere": lambda e: "Signed out everywhere",
 }

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from datetime import datetime, timedelta, timezone
 
 from tests.e2e.api_client import ApiClient
@@ -269,3 +270,21 @@ def test_bodies_too_large_or_not_json_are_refused_before_anything_is_recorded(se
     assert "code" in unknown_enum.json()["errors"]
 
     assert ash.get(f"/api/v1/cases/{case_id}/timeline").json()["events"] == before
+
+
+def test_a_wrong_password_is_answered_alike_and_then_shows_in_the_owners_audit(server):
+    anonymous = ApiClient(server)
+    anonymous.sign_up("juniper", "ada@juniper.test", PASSWORD, "Ada")
+    for email in ("ada@juniper.test", "nobody@juniper.test"):
+        wrong = anonymous.post("/api/v1/auth/login", {"email": email, "password": "guess guess"})
+        assert wrong.status_code == 401
+        assert wrong.json()["detail"] == "Wrong email or password."
+    ada = anonymous.as_token("ada@juniper.test", PASSWORD)
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline:
+        entries = ada.get("/api/v1/audit").json()["entries"]
+        failures = [e["summary"] for e in entries if e["type"] == "sign_in_failed"]
+        if failures:
+            break
+        time.sleep(0.1)
+    assert failures == ["Failed sign-in (browser) from 127.0.0.1"]

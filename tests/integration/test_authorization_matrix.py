@@ -132,6 +132,7 @@ EXPECTED: dict[tuple[str, str], Expect] = {
     ("GET", f"{CASE}/metrics"): case_route(200, SIGNED_IN),
     ("GET", f"{CASE}/metrics/weekly"): case_route(200, SIGNED_IN),
     ("GET", f"{CASE}/progress"): case_route(200, SIGNED_IN),
+    ("GET", f"{CASE}/export"): case_route(200, OWNER),
     # ------------------------------------------------------------ recording on a case
     ("POST", f"{CASE}/reminders"): case_route(202, STAFF),
     ("POST", f"{CASE}/participants"): case_route(201, STAFF),

@@ -107,6 +107,7 @@ def open_workplace_case(world: World) -> SimpleNamespace:
 # The matrix: who may run each command, and one valid call of it.
 
 READ, ANYONE, STAFF, OVERSEERS, OPENING = "read", "anyone", "staff", "overseers", "opening"
+OWNERS = "owners"
 STAFF_CHECK = "staff check"  # may staff do this (outside a command) to the case? records nothing
 RECORDS_NOTHING = (READ, STAFF_CHECK)
 
@@ -129,6 +130,7 @@ COMMANDS: dict[str, Entry] = {
     "authorize_staff_action": Entry(STAFF_CHECK, lambda cw, a, c, w: cw.authorize_staff_action(
         a, c.id, "send reminders"
     )),
+    "record_export": Entry(OWNERS, lambda cw, a, c, w: cw.record_export(a, c.id, events=12)),
     "open_case": Entry(OPENING, lambda cw, a, c, w: cw.open_case(
         a, kind="couple", title="Ana and Leo", approach="self_guided",
         breach_category="dishonesty", breach_summary="A hidden debt.",
@@ -226,7 +228,9 @@ def expected_refusal(role: str, who: str) -> type[MendError] | None:
     if role == "participating_client":
         return None if who in (READ, ANYONE) else Forbidden
     if role == "assigned_practitioner":
-        return Forbidden if who == OVERSEERS else None
+        return Forbidden if who in (OVERSEERS, OWNERS) else None
+    if role == "supervisor" and who == OWNERS:
+        return Forbidden
     return None  # owners and supervisors see and run everything in their tenant
 
 

@@ -44,7 +44,8 @@ def sign_up(body):
 @bp.response(200, s.SignedInSchema)
 def login(body):
     """Sign in a browser: sets the session cookie and returns the CSRF token to send back."""
-    account = mend().membership.authenticate(body["email"], body["password"])
+    with auth.recording_failed_sign_in("session"):
+        account = mend().membership.authenticate(body["email"], body["password"])
     csrf = auth.sign_in(account)
     tenants = [
         {"slug": tenant.slug, "name": tenant.name, "role": role}
@@ -93,9 +94,10 @@ def change_password(body):
 @bp.response(201, s.TokenSchema)
 def issue_token(body):
     """Issue a bearer token for an API client, scoped to one tenant; it is shown only once."""
-    token, token_id, actor = mend().membership.issue_token(
-        body["email"], body["password"], body["tenant"], body["label"]
-    )
+    with auth.recording_failed_sign_in("token"):
+        token, token_id, actor = mend().membership.issue_token(
+            body["email"], body["password"], body["tenant"], body["label"]
+        )
     mend().membership.record_sign_in(actor.account_id, str(token_id), "token", actor.tenant_id)
     return {"token": token, "token_id": token_id, "account_id": actor.account_id,
             "tenant": mend().membership.tenant_slug(actor.tenant_id), "role": actor.role}

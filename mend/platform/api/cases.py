@@ -91,7 +91,10 @@ def list_cases(query):
 @bp.response(200, s.CaseDetailSchema)
 def get_case(case_id):
     """One case; 404 when it is another tenant's or the caller is not on it."""
-    case = mend().casework.get_case(current_actor(), case_id)
+    return case_detail(mend().casework.get_case(current_actor(), case_id))
+
+
+def case_detail(case) -> dict[str, Any]:
     return {
         "id": case.id, "title": case.title, "kind": case.kind, "approach": case.approach,
         "stage": case.stage, "status": case.status, "outcome": case.outcome,
@@ -117,14 +120,15 @@ def timeline(query, case_id):
         viewer(), case_id, as_of=query["as_of"], known_at=query["known_at"],
         types=query["type"], after=query["after"], limit=query["limit"],
     )
-    events = [
-        {"id": e.id, "type": e.type, "occurred_at": e.occurred_at, "recorded_at": e.recorded_at,
-         "actor": {"id": e.actor_id, "name": e.actor_name}, "visibility": e.visibility,
-         "summary": e.summary, "data": e.data}
-        for e in entries
-    ]
+    events = [timeline_event(e) for e in entries]
     more = len(entries) == query["limit"]
     return {"case_id": case_id, "events": events, "next": entries[-1].cursor if more else None}
+
+
+def timeline_event(e) -> dict[str, Any]:
+    return {"id": e.id, "type": e.type, "occurred_at": e.occurred_at,
+            "recorded_at": e.recorded_at, "actor": {"id": e.actor_id, "name": e.actor_name},
+            "visibility": e.visibility, "summary": e.summary, "data": e.data}
 
 
 @bp.route("/cases/<uuid:case_id>/reminders", methods=["POST"])
