@@ -29,6 +29,10 @@ def occurred_at() -> f.AwareDateTime:
     )
 
 
+def optional_text() -> f.String:
+    return f.String(load_default="", validate=validate.Length(max=10_000))
+
+
 def unstorable_text(data: object, path: str = "") -> dict[str, list[str]]:
     """Where the input holds text no store can keep: a NUL character (PostgreSQL's text
     refuses it, and a view that cannot be written stops every tenant's views) or a lone
@@ -231,138 +235,118 @@ class CaseDetailSchema(Schema):
 
 
 # ---------------------------------------------------------------- case commands
-class ParticipantSchema(Schema):
+class EventSchema(Schema):
+    """A command that records an event: it may say when the event happened."""
+
+    occurred_at = occurred_at()
+
+
+class NoteSchema(EventSchema):
+    note = optional_text()
+
+
+class ParticipantSchema(EventSchema):
     account_id = f.UUID(required=True)
     relation = f.String(load_default="", validate=validate.Length(max=80))
-    occurred_at = occurred_at()
 
 
-class PractitionerSchema(Schema):
+class PractitionerSchema(EventSchema):
     account_id = f.UUID(required=True)
-    occurred_at = occurred_at()
 
 
-class CheckInSchema(Schema):
+class CheckInSchema(NoteSchema):
     trust = f.Integer(required=True, strict=True, validate=RATING)
     emotional_safety = f.Integer(required=True, strict=True, validate=RATING)
     communication_ease = f.Integer(required=True, strict=True, validate=RATING)
     conflicts = f.Integer(required=True, strict=True, validate=validate.Range(min=0))
-    note = f.String(load_default="", validate=validate.Length(max=10_000))
     participant_id = f.UUID(load_default=None)
-    occurred_at = occurred_at()
 
 
-class SetbackSchema(Schema):
+class SetbackSchema(EventSchema):
     severity = f.Integer(
         required=True, strict=True, validate=validate.Range(v.SEVERITY_MIN, v.SEVERITY_MAX)
     )
     description = f.String(required=True, validate=TEXT)
-    occurred_at = occurred_at()
 
 
-class ApologySchema(Schema):
+class ApologySchema(EventSchema):
     from_id = f.UUID(required=True)
     to_ids = f.List(f.UUID(), required=True, validate=validate.Length(min=1, max=50))
     text = f.String(required=True, validate=TEXT)
     names_harm = f.Boolean(required=True, truthy={True}, falsy={False})
     takes_responsibility = f.Boolean(required=True, truthy={True}, falsy={False})
     commits_to_change = f.Boolean(required=True, truthy={True}, falsy={False})
-    occurred_at = occurred_at()
 
 
-class TextSchema(Schema):
+class TextSchema(EventSchema):
     text = f.String(required=True, validate=TEXT)
-    occurred_at = occurred_at()
 
 
-class WhenSchema(Schema):
-    occurred_at = occurred_at()
-
-
-class NoteSchema(Schema):
-    note = f.String(load_default="", validate=validate.Length(max=10_000))
-    occurred_at = occurred_at()
+class WhenSchema(EventSchema):
+    pass
 
 
 class CrossingSchema(NoteSchema):
     pass
 
 
-class RedFlagSchema(Schema):
+class RedFlagSchema(NoteSchema):
     code = f.String(required=True, validate=one_of(v.RED_FLAGS))
-    note = f.String(load_default="", validate=validate.Length(max=10_000))
-    occurred_at = occurred_at()
 
 
-class JournalSchema(Schema):
+class JournalSchema(EventSchema):
     text = f.String(required=True, validate=TEXT)
     visibility = f.String(load_default="private", validate=one_of(v.JOURNAL_VISIBILITIES))
-    occurred_at = occurred_at()
 
 
-class RitualSchema(Schema):
+class RitualSchema(NoteSchema):
     ritual = f.String(required=True, validate=one_of(v.RITUALS))
-    note = f.String(load_default="", validate=validate.Length(max=10_000))
-    occurred_at = occurred_at()
 
 
-class ReadinessSchema(Schema):
+class ReadinessSchema(NoteSchema):
     answers = f.Dict(
         keys=f.String(validate=one_of(v.READINESS_ITEMS)),
         values=f.Boolean(truthy={True}, falsy={False}),
         required=True, validate=validate.Length(min=1),
     )
-    note = f.String(load_default="", validate=validate.Length(max=10_000))
-    occurred_at = occurred_at()
 
 
-class MilestoneSchema(Schema):
+class MilestoneSchema(NoteSchema):
     title = f.String(required=True, validate=SHORT)
-    note = f.String(load_default="", validate=validate.Length(max=10_000))
-    occurred_at = occurred_at()
 
 
-class StageSchema(Schema):
+class StageSchema(EventSchema):
     stage = f.String(required=True, validate=one_of(v.STAGES))
-    reason = f.String(load_default="", validate=validate.Length(max=10_000))
-    occurred_at = occurred_at()
+    reason = optional_text()
 
 
-class ApproachSchema(Schema):
+class ApproachSchema(EventSchema):
     approach = f.String(required=True, validate=one_of(v.APPROACHES))
-    reason = f.String(load_default="", validate=validate.Length(max=10_000))
-    occurred_at = occurred_at()
+    reason = optional_text()
 
 
-class BreachDisclosureSchema(Schema):
+class BreachDisclosureSchema(EventSchema):
     category = f.String(required=True, validate=one_of(v.BREACH_CATEGORIES))
     summary = f.String(required=True, validate=TEXT)
-    occurred_at = occurred_at()
 
 
-class ProgramStepSchema(Schema):
+class ProgramStepSchema(NoteSchema):
     step = f.String(required=True, validate=one_of(v.PROGRAM_STEPS))
-    note = f.String(load_default="", validate=validate.Length(max=10_000))
-    occurred_at = occurred_at()
 
 
-class PulseSchema(Schema):
+class PulseSchema(EventSchema):
     scores = f.List(
         f.Integer(strict=True, validate=RATING), required=True,
         validate=validate.Length(min=1, max=10_000),
     )
-    occurred_at = occurred_at()
 
 
-class CloseSchema(Schema):
+class CloseSchema(NoteSchema):
     outcome = f.String(required=True, validate=one_of(v.OUTCOMES))
-    note = f.String(load_default="", validate=validate.Length(max=10_000))
-    occurred_at = occurred_at()
 
 
-class ReopenSchema(Schema):
-    reason = f.String(load_default="", validate=validate.Length(max=10_000))
-    occurred_at = occurred_at()
+class ReopenSchema(EventSchema):
+    reason = optional_text()
 
 
 class JobSchema(Schema):
