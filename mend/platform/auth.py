@@ -15,7 +15,7 @@ import hmac
 import logging
 import secrets
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import timedelta
@@ -159,6 +159,26 @@ def _require_csrf() -> None:
         raise Forbidden("Missing or wrong X-CSRF-Token for a signed-in browser request.")
 
 
+#: The blueprints whose routes need a signed-in caller unless marked public.
+SIGNED_IN_BLUEPRINTS = ("access", "cases", "insights", "exports")
+
+
+def public(view: Callable) -> Callable:
+    """Mark a route that anyone may call (sign-up, sign-in, invitations)."""
+    view.mend_public = True  # type: ignore[attr-defined]
+    return view
+
+
+def authenticate_first() -> None:
+    """Who is calling is settled before the body is read: a stranger learns nothing from the
+    route's validation messages, only that they must sign in (401)."""
+    if request.blueprint not in SIGNED_IN_BLUEPRINTS or request.method == "OPTIONS":
+        return
+    view = current_app.view_functions.get(request.endpoint)
+    if view is not None and not getattr(view, "mend_public", False):
+        current_actor()
+
+
 def init_app(app: Flask) -> None:
     app.config["PERMANENT_SESSION_LIFETIME"] = SESSION_IDLE  # Flask's own default is 31 days
     app.config["SESSION_ABSOLUTE"] = SESSION_ABSOLUTE
@@ -166,3 +186,4 @@ def init_app(app: Flask) -> None:
     login_manager.init_app(app)
     # The API answers 401 problems itself; no redirect to a login page.
     login_manager.unauthorized_handler(lambda: (_ for _ in ()).throw(NotAuthenticated("Sign in.")))
+    app.before_request(authenticate_first)

@@ -145,3 +145,12 @@ def test_sign_ins_and_role_changes_reach_the_owners_audit_log(app):
     assert "Signed in (browser)" in summaries
     assert "Member invited as client" in summaries
     assert "Role granted: supervisor" in summaries
+
+
+def test_a_stranger_learns_only_that_they_must_sign_in_whatever_body_they_send(app):
+    stranger = app.test_client()
+    answer = stranger.post("/api/v1/cases", json={"kind": "nonsense", "tenant_id": "x"})
+    assert answer.status_code == 401
+    assert "errors" not in answer.json and "kind" not in answer.get_data(as_text=True)
+    # Public routes still validate first: there is no caller to settle.
+    assert stranger.post("/api/v1/tenants", json={"slug": 7}).status_code == 422

@@ -11,8 +11,12 @@ from mend.platform.auth import current_actor, mend
 
 bp = Blueprint("access", __name__, url_prefix="/api/v1", description="Tenants and sign-in")
 
-#: Documents a route that needs no signed-in caller (the API's default is a bearer token).
-public = bp.doc(security=[])
+
+def public(view):
+    """A route that needs no signed-in caller (the API's default is a bearer token)."""
+    return auth.public(bp.doc(security=[])(view))
+
+
 #: Documents the 401 of a public route that checks a password or a token itself.
 wrong_credentials = bp.alt_response(401, response="UNAUTHORIZED")
 #: Documents the 429 of a route whose failed attempts are limited (mend.platform.limits).
