@@ -37,6 +37,7 @@ projections: $(STAMP)
 bench: $(STAMP)
 	bash scripts/ensure-services.sh
 	$(BIN)/python benchmarks/append.py
+	$(BIN)/python benchmarks/api.py
 
 clean:
 	rm -rf $(VENV) var .pytest_cache

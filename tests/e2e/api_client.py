@@ -13,6 +13,8 @@ class ApiClient:
         self.http = requests.Session()
         self.token = token
         self.csrf: str | None = None
+        #: The answer to POST /auth/login, for a client signed in as a browser.
+        self.signed_in: dict | None = None
 
     def _headers(self, extra: dict[str, str] | None) -> dict[str, str]:
         headers = dict(extra or {})
@@ -32,9 +34,10 @@ class ApiClient:
                               headers=self._headers(headers), timeout=10)
 
     # ---------------------------------------------------------------- journeys
-    def sign_up(self, slug: str, email: str, password: str, name: str = "Owner") -> dict:
+    def sign_up(self, slug: str, email: str, password: str, name: str = "Owner",
+                kind: str = "practice") -> dict:
         response = self.post("/api/v1/tenants", {
-            "name": slug.title(), "slug": slug, "kind": "practice",
+            "name": slug.title(), "slug": slug, "kind": kind,
             "owner": {"email": email, "password": password, "name": name},
         })
         assert response.status_code == 201, response.text
@@ -45,6 +48,16 @@ class ApiClient:
                              {"email": email, "password": password, "tenant": tenant})
         assert response.status_code == 201, response.text
         return ApiClient(self.base_url, response.json()["token"])
+
+    def as_browser(self, email: str, password: str) -> ApiClient:
+        """A new client signed in like a browser: a session cookie, and the CSRF token that
+        every state change must send back (X-CSRF-Token)."""
+        browser = ApiClient(self.base_url)
+        response = browser.post("/api/v1/auth/login", {"email": email, "password": password})
+        assert response.status_code == 200, response.text
+        browser.signed_in = response.json()
+        browser.csrf = browser.signed_in["csrf_token"]
+        return browser
 
     def invite_and_accept(self, email: str, name: str, role: str, password: str) -> str:
         invited = self.post("/api/v1/members", {"email": email, "name": name, "role": role})
