@@ -98,8 +98,12 @@ class Settings:
             "POSTGRES_PORT": str(url.port or 5432),
             "POSTGRES_USER": unquote(url.username or "postgres"),
             "POSTGRES_PASSWORD": unquote(url.password or ""),
-            "POSTGRES_POOL_SIZE": "10",
-            "POSTGRES_MAX_OVERFLOW": "10",
+            # The pool keeps POOL_SIZE connections open for good and opens up to MAX_OVERFLOW
+            # more under load. Each process has two pools (store and views); two gunicorn
+            # workers, a projections runner and a job worker with ten idle connections each
+            # would take most of PostgreSQL's default 100 while doing nothing.
+            "POSTGRES_POOL_SIZE": "2",
+            "POSTGRES_MAX_OVERFLOW": "18",
         }
 
 

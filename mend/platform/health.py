@@ -9,6 +9,10 @@ from flask import Blueprint, current_app, jsonify
 log = logging.getLogger(__name__)
 bp = Blueprint("health", __name__)
 
+#: How far behind the oldest unprojected event may be before the platform reports itself
+#: degraded (a write waits at most 2 s for the views to show it).
+PROJECTIONS_STALE_SECONDS = 10.0
+
 
 @bp.get("/")
 def index():
@@ -28,7 +32,11 @@ def healthz():
     mend = current_app.extensions["mend"]
     report = {"status": "ok", "store": "ok", "redis": "not configured", "projections": {}}
     try:
-        report["projections"] = mend.runner.lag()
+        report["projections"] = lag = mend.runner.lag()
+        if lag["seconds_behind"] > PROJECTIONS_STALE_SECONDS:
+            # Pages and caseloads show old figures and writes answer before they are seen:
+            # worth an operator's attention, not a restart of the web processes.
+            report["status"] = "degraded"
     except Exception:  # the store or the views are unreachable: say so, never a 500
         log.exception("health check: store or views unreachable")
         report.update(status="unavailable", store="unreachable")

@@ -7,6 +7,7 @@ an actor or a role. Ranges and closed sets come from the domain's vocabulary.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from datetime import datetime, timezone
 
 import marshmallow as ma
 from marshmallow import fields as f, validate
@@ -356,9 +357,21 @@ class JobSchema(Schema):
 
 
 # ---------------------------------------------------------------- reads
+def not_in_future(value: datetime) -> None:
+    # A case as of next year is a guess, not a record; and a far-off date would make the
+    # weekly series run for thousands of weeks.
+    if value > datetime.now(timezone.utc):
+        raise ma.ValidationError("Must not be in the future.")
+
+
+def past_instant(description: str | None = None) -> f.AwareDateTime:
+    return f.AwareDateTime(load_default=None, validate=not_in_future,
+                           metadata={"description": description} if description else {})
+
+
 class TimelineQuerySchema(Schema):
-    as_of = f.AwareDateTime(load_default=None)
-    known_at = f.AwareDateTime(load_default=None)
+    as_of = past_instant("Only what happened up to this instant.")
+    known_at = past_instant("Only what the record held at this instant.")
     type = f.List(
         f.String(validate=validate.Length(max=64)), load_default=list,
         metadata={"description": "Event types in snake_case; repeat to ask for several."},
@@ -406,10 +419,9 @@ class HealthSchema(Schema):
 
 # ---------------------------------------------------------------- metrics and analytics
 class MetricsQuerySchema(Schema):
-    as_of = f.AwareDateTime(load_default=None, metadata={
-        "description": "The case as of this instant (by when things happened); default now."})
-    known_at = f.AwareDateTime(load_default=None, metadata={
-        "description": "Only what the record held at this instant (by when it was recorded)."})
+    as_of = past_instant("The case as of this instant (by when things happened); default now.")
+    known_at = past_instant(
+        "Only what the record held at this instant (by when it was recorded).")
 
 
 class MetricsSchema(Schema):

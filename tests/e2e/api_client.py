@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from typing import Any
 
 import requests
@@ -32,6 +33,22 @@ class ApiClient:
              data: Any = None) -> requests.Response:
         return self.http.post(self.base_url + path, json=json, data=data,
                               headers=self._headers(headers), timeout=10)
+
+    def wait_for_projections(self, timeout: float = 120) -> dict:
+        """Wait until /healthz says the projections have applied every stored event.
+
+        A server is up once its web workers answer, but the projections process may still be
+        starting (it waits its turn to create tables, a while on a busy PostgreSQL); until it
+        follows the store, writes wait out their read-your-writes timeout and answer before
+        the views show them.
+        """
+        deadline = time.monotonic() + timeout
+        while True:
+            lag = self.get("/healthz").json()["projections"]
+            if lag["head"] > 0 and lag["events_behind"] == 0:
+                return lag
+            assert time.monotonic() < deadline, f"projections are not following: {lag}"
+            time.sleep(0.2)
 
     # ---------------------------------------------------------------- journeys
     def sign_up(self, slug: str, email: str, password: str, name: str = "Owner",

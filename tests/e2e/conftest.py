@@ -37,6 +37,20 @@ def wait_healthy(url: str, process: subprocess.Popen, timeout: float = 60) -> No
     raise RuntimeError("server did not become healthy")
 
 
+def wait_following(log: Path, process: subprocess.Popen, timeout: float = 120) -> None:
+    """The web workers answer before the projections runner has started: until it follows
+    the store, every write would wait out its read-your-writes timeout."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"projections exited with {process.returncode}: "
+                               + log.read_text()[-2000:])
+        if "following the event store" in log.read_text():
+            return
+        time.sleep(0.2)
+    raise RuntimeError("the projections runner did not start")
+
+
 @pytest.fixture(scope="session")
 def server(pg_databases, tmp_path_factory) -> Iterator[str]:
     port = free_port()
@@ -46,6 +60,7 @@ def server(pg_databases, tmp_path_factory) -> Iterator[str]:
         "SECRET_KEY": "e2e-secret-key-for-this-run-only",
         "MEND_PROJECTIONS": "external",
         "MEND_PUBLIC_URL": f"http://127.0.0.1:{port}",
+        "PYTHONUNBUFFERED": "1",  # the projections log tells when the runner is following
     }
     env.pop("REDIS_URL", None)
     logs = tmp_path_factory.mktemp("server")
@@ -63,6 +78,7 @@ def server(pg_databases, tmp_path_factory) -> Iterator[str]:
     base = f"http://127.0.0.1:{port}"
     try:
         wait_healthy(base, web)
+        wait_following(logs / "projections.log", projections)
         yield base
     finally:
         for process in (web, projections):

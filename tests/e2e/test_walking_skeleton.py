@@ -87,6 +87,14 @@ def test_bad_input_is_refused_with_the_field_named_and_nothing_recorded(server):
 
     assert cy.get(f"/api/v1/cases/{case_id}/timeline").json()["events"] == before
 
+    # Figures and timelines as of a future date: a guess, not a record.
+    for path in ("metrics", "metrics/weekly", "timeline"):
+        for field in ("as_of", "known_at"):
+            future = cy.get(f"/api/v1/cases/{case_id}/{path}",
+                            **{field: "9999-12-31T00:00:00+00:00"})
+            assert future.status_code == 422, (path, field, future.text)
+            assert field in future.json()["errors"]
+
 
 def test_another_tenant_and_strangers_cannot_read_a_case(server):
     anonymous = ApiClient(server)

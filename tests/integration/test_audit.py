@@ -129,3 +129,4 @@ def test_only_owners_export_and_a_refused_export_records_nothing(app, harbor_cas
     assert client.get(f"/api/v1/cases/{case_id}/export", headers=stranger).status_code == 404
     assert client.get(f"/api/v1/cases/{case_id}/export").status_code == 401
     assert events_stored(app) == before
+
