@@ -25,4 +25,4 @@ COPY wsgi.py ./
 
 USER mend
 EXPOSE 8000
-CMD ["gunicorn", "--workers", "2", "--bind", "0.0.0.0:8000", "wsgi:app"]
+CMD ["gunicorn", "--workers", "2", "--threads", "4", "--bind", "0.0.0.0:8000", "wsgi:app"]

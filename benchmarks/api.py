@@ -14,9 +14,9 @@ each --warmup seconds not counted and then --duration seconds (about 90 s in all
    that loop, not Flask, bounds how many writes per second any web process can answer.
    It runs on the same psycopg as the app, so a faster driver raises both sides.
 2. the read ceiling: a bare Flask app (``bare_app`` below, one small JSON answer) served by
-   gunicorn with exactly the settings Mend is served with (2 sync workers, the defaults for
-   everything else) and loaded by exactly the same client.
-3. Mend as deployed (``gunicorn --workers 2 wsgi:app``, MEND_PROJECTIONS=external, with
+   gunicorn with exactly the settings Mend is served with (2 workers of 4 threads each, the
+   defaults for everything else) and loaded by exactly the same client.
+3. Mend as deployed (``gunicorn --workers 2 --threads 4 wsgi:app``, MEND_PROJECTIONS=external, with
    ``flask --app wsgi projections run`` as its own process, no Redis: jobs in-process and
    sign-in limits in memory, as in the end-to-end tests; the rest of this environment is
    passed on). Set up over HTTP: one practice, an owner, --cases cases, each with its own
@@ -26,9 +26,9 @@ each --warmup seconds not counted and then --duration seconds (about 90 s in all
      holds the whole timeline (opening, breach, participant and the history, ~--history+3
      entries); closed loop.
    * POST /api/v1/cases/{id}/check-ins by the case's client; closed loop: the peak rate.
-     A command answers only once the projections show its event (read-your-writes: the
-     worker polls the view's tracking position, 1 ms doubling to 50 ms, then refreshes the
-     stale caseload figures; see Mend.wait_for_projections), so this is the real cost
+     A command answers only once the projections show its event and the case's caseload
+     figures (read-your-writes: the request polls the view, from 1 ms growing to 5 ms; see
+     Mend.wait_for_projections), so this is the real cost
      of a check-in as a client sees it, projection lag included.
    * the same POSTs open loop at half that peak rate: requests are sent on a fixed schedule
      and each latency runs from its scheduled time, not from when a connection was free,
@@ -38,13 +38,15 @@ each --warmup seconds not counted and then --duration seconds (about 90 s in all
    request still loads the case, checks access and saves it, as a real one does).
 
 The load generator is this script: --clients processes, the connections split between them,
-each connection a thread with its own http.client connection. Gunicorn's sync workers close
-the connection after every answer, so every request opens a new loopback TCP connection, for
-Mend and for the bare app alike. The client shares the machine's CPUs with the server and
+each connection a thread with its own http.client connection, kept alive between requests
+(gunicorn's threaded workers keep connections open), for Mend and for the bare app alike. The client shares the machine's CPUs with the server and
 PostgreSQL; the tables show how much CPU the client used (1.0 = one core) and how busy the
 whole machine was, so a saturated client or machine is visible. Gunicorn also reads
 GUNICORN_CMD_ARGS from the environment, which both servers inherit: other settings (say
 GUNICORN_CMD_ARGS="--threads 8") are then compared on equal terms.
+
+Threads, not more processes: a command spends most of its time waiting (its save's commit,
+then the projections' commit), and a thread that waits leaves the CPU to the others.
 
 Targets: GET timeline >= 40 % of the bare Flask rate; POST check-in >= 60 % of the bare
 save loop's rate, and p99 < 50 ms at half its own peak rate. The exit status is 0 only when
@@ -91,6 +93,7 @@ from mend.config import Settings  # noqa: E402
 ADMIN_URL = os.environ.get("MEND_BENCH_POSTGRES", "postgresql://postgres@127.0.0.1:5432/test")
 BIN = Path(sys.executable).parent
 WORKERS = "2"
+THREADS = "4"
 
 GET_TARGET = 0.40  # of the bare Flask rate
 POST_TARGET = 0.60  # of the bare save loop's rate
@@ -280,8 +283,8 @@ def running(command: list[str], env: dict[str, str],
 def gunicorn(target: str, port: int, env: dict[str, str],
              logs: Path) -> Any:  # a context manager of the server's Popen
     """The same gunicorn settings for the bare app and for Mend: the ones Mend ships with."""
-    command = [str(BIN / "gunicorn"), "--workers", WORKERS, "--bind", f"127.0.0.1:{port}",
-               target]
+    command = [str(BIN / "gunicorn"), "--workers", WORKERS, "--threads", THREADS,
+               "--bind", f"127.0.0.1:{port}", target]
     return running(command, env, logs / f"gunicorn-{port}.log")
 
 
@@ -526,8 +529,8 @@ def main() -> int:
         return Schedule(start, start + args.warmup, start + args.warmup + args.duration, rate)
 
     print(f"PostgreSQL at {ADMIN_URL.rsplit('@', 1)[-1]}; {os.cpu_count()} CPUs; "
-          f"Python {sys.version.split()[0]}; gunicorn --workers {WORKERS} "
-          f"{os.environ.get('GUNICORN_CMD_ARGS') or '(sync workers)'}; "
+          f"Python {sys.version.split()[0]}; gunicorn --workers {WORKERS} --threads {THREADS} "
+          f"{os.environ.get('GUNICORN_CMD_ARGS') or ''}; "
           f"{args.connections} connections from {args.clients} client process(es); "
           f"{args.warmup:g} s warm-up + {args.duration:g} s per phase", flush=True)
     # The server, PostgreSQL and the client share the machine; anything else running skews

@@ -69,6 +69,10 @@ class Settings:
     def store_env(self) -> dict[str, str]:
         """The eventsourcing library's settings for the event store."""
         env = dict(self._persistence_env(suffix=""))
+        # Aggregates stay in memory between requests; each get still reads the events stored
+        # since (any process may have written them), so a revoked token or a role change
+        # counts from the next request, without replaying whole histories every time.
+        env["AGGREGATE_CACHE_MAXSIZE"] = "10000"
         if self.cipher_key:
             env["CIPHER_TOPIC"] = "eventsourcing.cipher:AESCipher"
             env["CIPHER_KEY"] = self.cipher_key

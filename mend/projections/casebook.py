@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import re
+import time
 from collections.abc import Sequence
 from functools import lru_cache
 from operator import itemgetter
@@ -36,6 +37,10 @@ Run = tuple[str, list[dict[str, Any]]]
 @lru_cache(maxsize=None)
 def _statement(name: str, prefix: str) -> str:
     return STATEMENTS[name].format(p=prefix)
+
+#: How long a process trusts its last look at the served generation (under the 2 s grace
+#: period for which a rebuild keeps the tables it replaced).
+SERVED_GENERATION_TTL = 1.0
 
 GENERATIONS = """CREATE TABLE IF NOT EXISTS mend_view_generation (
     name TEXT PRIMARY KEY, generation INTEGER NOT NULL)"""
@@ -67,8 +72,21 @@ class Casebook(CasebookQueries):
         )
         return rows[0]["generation"]
 
+    def served_generation(self) -> int:
+        """The generation readers use, looked up at most once a second per process.
+
+        Every read asked the database before, one query per request for a row that changes
+        only when a rebuild swaps generations; a reader a second late still finds the old
+        tables, which a rebuild keeps for longer than that (its grace period).
+        """
+        now = time.monotonic()
+        cached = getattr(self, "_served", None)
+        if cached is None or now - cached[1] > SERVED_GENERATION_TTL:
+            cached = self._served = (self.current_generation(), now)
+        return cached[0]
+
     def prefix(self) -> str:
-        return names(self.current_generation())
+        return names(self.served_generation())
 
     def tracking_name(self, generation: int | None = None) -> str:
         generation = self.current_generation() if generation is None else generation
@@ -78,7 +96,8 @@ class Casebook(CasebookQueries):
         return self.max_tracking_id(self.tracking_name(generation)) or 0
 
     def caught_up_with(self, notification_id: int) -> bool:
-        return self.has_tracking_id(self.tracking_name(), notification_id)
+        return self.has_tracking_id(self.tracking_name(self.served_generation()),
+                                    notification_id)
 
     def create_generation(self, generation: int) -> None:
         prefix = names(generation)
@@ -98,6 +117,7 @@ class Casebook(CasebookQueries):
             "UPDATE mend_view_generation SET generation = :generation WHERE name = 'casebook'",
             {"generation": generation},
         )])
+        self._served = None  # this process switches at once; others within a second
 
     def _initialise(self) -> None:
         self._run([

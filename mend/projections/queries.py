@@ -262,6 +262,13 @@ class CasebookQueries:
             for r in self._rows(sql, params)
         ]
 
+    def figures_fresh(self, case_id: UUID) -> bool:
+        """Whether the case's stored figures have seen every event of it projected so far
+        (True for an id that is not a case)."""
+        rows = self._rows(f"SELECT fresh_seq >= touched_seq AS fresh FROM {self.prefix()}cases"
+                          " WHERE case_id = :case_id", {"case_id": str(case_id)})
+        return not rows or bool(rows[0]["fresh"])
+
     def stale_cases(self, generation_prefix: str, day: str | None, limit: int) -> list[Any]:
         """Cases whose stored metrics predate their latest event or, given a day, that day."""
         moved_on = " OR (status = 'open' AND metrics_day < :day)" if day else ""

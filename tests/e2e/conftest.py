@@ -72,7 +72,8 @@ def server(pg_databases, tmp_path_factory) -> Iterator[str]:
         stdout=open(logs / "projections.log", "w"), stderr=subprocess.STDOUT,
     )
     web = subprocess.Popen(
-        [str(BIN / "gunicorn"), "--workers", "2", "--bind", f"127.0.0.1:{port}", "wsgi:app"],
+        [str(BIN / "gunicorn"), "--workers", "2", "--threads", "4", "--bind",
+         f"127.0.0.1:{port}", "wsgi:app"],
         cwd=ROOT, env=env, stdout=open(logs / "web.log", "w"), stderr=subprocess.STDOUT,
     )
     base = f"http://127.0.0.1:{port}"

@@ -263,7 +263,10 @@ def test_bodies_too_large_or_not_json_are_refused_before_anything_is_recorded(se
         "breach": {"category": "neglect", "summary": "Years of absence."}}).json()["case_id"]
     before = ash.get(f"/api/v1/cases/{case_id}/timeline").json()["events"]
 
-    huge = ash.post(f"/api/v1/cases/{case_id}/notes", {"text": "x" * 300_000})
+    # A server may close the connection after refusing a body it will not read (RFC 9110
+    # 15.5.14), so the oversized request goes on a connection of its own.
+    huge = ApiClient(server, ash.token).post(f"/api/v1/cases/{case_id}/notes",
+                                             {"text": "x" * 300_000})
     assert huge.status_code == 413
     assert huge.headers["Content-Type"] == "application/problem+json"
     form = ash.post(f"/api/v1/cases/{case_id}/notes", data="text=hello",

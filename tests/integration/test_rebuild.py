@@ -257,7 +257,12 @@ def test_a_rebuild_while_serving_and_recording_swaps_in_an_identical_generation(
     # Nothing missing, nothing doubled, in log order.
     assert timeline_rows(mend.casebook) == case_events(mend.store)
     assert activity_rows(mend.casebook) == activity_expected(mend.store)
-    busy_timeline = get(app, tokens["owner"], f"/cases/{busy}/timeline", limit=500)["events"]
+    busy_timeline, after = [], None
+    while True:  # every page of it
+        page = get(app, tokens["owner"], f"/cases/{busy}/timeline", limit=500, after=after)
+        busy_timeline += page["events"]
+        if not (after := page["next"]):
+            break
     # opened, breach, practitioner, participant, then what the writer wrote
     assert len(busy_timeline) == 4 + writer.written - len(writer.opened)
     assert len({e["id"] for e in busy_timeline}) == len(busy_timeline)

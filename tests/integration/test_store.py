@@ -274,7 +274,9 @@ def test_a_long_case_is_snapshotted_and_reloads_from_the_snapshot(store, reopene
     assert_same_state(project_aggregate(None, fresh.events.get(case.id)), case)
     assert_same_state(fresh.repository.get(case.id, version=150), history.states[150])
 
-    # Loading uses the snapshot: only the events after it are read.
+    # Loading uses the snapshot: only the events after it are read (by a store that has not
+    # loaded the case yet: a warm one keeps it in memory and reads only newer events).
+    fresh = reopened()
     read: list[int] = []
     original_get = fresh.events.get
 
@@ -289,3 +291,22 @@ def test_a_long_case_is_snapshotted_and_reloads_from_the_snapshot(store, reopene
     finally:
         fresh.repository.event_store.get = original_get
     assert read == list(range(201, case.version + 1))
+
+
+def test_a_store_keeping_a_case_in_memory_still_sees_what_other_processes_recorded(
+        store, reopened):
+    history = History(store, actor_id=uuid4(), tenant_id=uuid4())
+    case = history.open(kind="couple", title="Shared", approach="passive",
+                        breach_category="other", breach_summary="Small things.")
+    person = uuid4()
+    history.do("add_participant", person, "partner")
+    other_process = reopened()
+    warm = other_process.get(case.id, Case)
+    assert warm.check_ins == 0
+    history.do("record_check_in", participant_id=person, trust=5, emotional_safety=5,
+               communication_ease=5, conflicts=0)
+    again = other_process.get(case.id, Case)
+    assert again.check_ins == 1 and again.version == case.version
+    # What a command does to its copy stays out of the kept one until it is saved.
+    again.close(outcome="released")
+    assert other_process.get(case.id, Case).status == "open"

@@ -31,7 +31,8 @@ READ_YOUR_WRITES_TIMEOUT = 2.0
 def recorded(saved: Saved, created: str | None = None) -> dict[str, Any]:
     """The answer to a command; it returns only once the views can show what it recorded."""
     try:
-        mend().wait_for_projections(saved.notification_id, READ_YOUR_WRITES_TIMEOUT)
+        mend().wait_for_projections(saved.notification_id, READ_YOUR_WRITES_TIMEOUT,
+                                    case_id=saved.originator_id)
     except TimeoutError:
         log.warning("projections lag: answering before they show event %s", saved.event_id)
     body = {
@@ -144,7 +145,7 @@ def send_reminder(case_id):
         # Ran in-process: let the views catch up so the next page shows the reminder.
         try:
             mend().wait_for_projections(mend().store.recorder.max_notification_id(),
-                                        READ_YOUR_WRITES_TIMEOUT)
+                                        READ_YOUR_WRITES_TIMEOUT, case_id=case_id)
         except TimeoutError:
             log.warning("projections lag behind the reminder job")
         return {"job_id": None, "status": "done", "result": outcome}
