@@ -195,9 +195,10 @@ class Membership:
         return token, saved.result, actor
 
     def actor_for_token(self, token: str) -> Actor:
-        token_id = Index.id_for(TOKENS, secret_digest(token))
-        index = self.store.find(token_id, Index)
-        account = self.store.find(index.ref, Account) if index else None
+        digest = secret_digest(token)
+        token_id = Index.id_for(TOKENS, digest)
+        account_id = self.store.lookup(TOKENS, digest)
+        account = self.store.find(account_id, Account) if account_id else None
         tenant_id = account.tokens.get(str(token_id)) if account else None
         if tenant_id is None:
             raise NotAuthenticated("This token is not valid or was revoked.")

@@ -64,6 +64,9 @@ class Saved:
         return event_id(self.originator_id, self.version)
 
 
+INDEX_MEMO_SIZE = 100_000
+
+
 class MendStore(Application[UUID]):
     """Cases, tenants, accounts and indexes in one store with one notification log."""
 
@@ -76,6 +79,10 @@ class MendStore(Application[UUID]):
         # Per-aggregate locks of the writers in this process that lost a race: id -> [lock, users].
         self._write_locks: dict[Any, list[Any]] = {}
         self._write_locks_guard = threading.Lock()
+        # An index never changes once created (an email, a slug, a token digest points to one
+        # aggregate for good), so what it points to is remembered instead of read every time:
+        # a bearer request looks its token up on every call.
+        self._index_refs: dict[UUID, UUID] = {}
 
     def get(self, aggregate_id: UUID, kind: type[T]) -> T:
         try:
@@ -94,8 +101,16 @@ class MendStore(Application[UUID]):
 
     def lookup(self, namespace: str, value: str) -> UUID | None:
         """The id an index points to, or None when the value is not registered."""
-        index = self.find(Index.id_for(namespace, value), Index)
-        return index.ref if index else None
+        index_id = Index.id_for(namespace, value)
+        ref = self._index_refs.get(index_id)
+        if ref is None:
+            index = self.find(index_id, Index)
+            if index is None:
+                return None  # not remembered: it may be registered a moment from now
+            if len(self._index_refs) >= INDEX_MEMO_SIZE:
+                self._index_refs.clear()
+            ref = self._index_refs[index_id] = index.ref
+        return ref
 
     def save_changes(self, *aggregates: Any) -> Saved:
         """Save atomically and describe the last event written."""
