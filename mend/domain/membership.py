@@ -198,11 +198,11 @@ class Membership:
         digest = secret_digest(token)
         token_id = Index.id_for(TOKENS, digest)
         account_id = self.store.lookup(TOKENS, digest)
-        account = self.store.find(account_id, Account) if account_id else None
+        account = self.store.peek(account_id, Account) if account_id else None
         tenant_id = account.tokens.get(str(token_id)) if account else None
         if tenant_id is None:
             raise NotAuthenticated("This token is not valid or was revoked.")
-        tenant = self.store.get(UUID(tenant_id), Tenant)
+        tenant = self.store.peek(UUID(tenant_id), Tenant)
         role = tenant.role_of(account.id)
         if role is None:
             raise NotAuthenticated("This token's account no longer belongs to the tenant.")

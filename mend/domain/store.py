@@ -85,8 +85,19 @@ class MendStore(Application[UUID]):
         self._index_refs: dict[UUID, UUID] = {}
 
     def get(self, aggregate_id: UUID, kind: type[T]) -> T:
+        """The aggregate as stored now: a copy of its own, free to change and save."""
+        return self._get(aggregate_id, kind, copy=True)
+
+    def peek(self, aggregate_id: UUID, kind: type[T]) -> T:
+        """The aggregate as stored now, shared with every other caller in this process: only
+        for looking up single values (a role, a token), never to change or iterate over, since
+        another thread may bring it up to date in place. Saves copying it on every request."""
+        return self._get(aggregate_id, kind, copy=False)
+
+    def _get(self, aggregate_id: UUID, kind: type[T], *, copy: bool) -> T:
         try:
-            aggregate = self.repository.get(aggregate_id, projector_func=replay)
+            aggregate = self.repository.get(aggregate_id, projector_func=replay,
+                                            deepcopy_from_cache=copy)
         except AggregateNotFoundError:
             raise NotFound(f"No {kind.__name__.lower()} {aggregate_id}.") from None
         if not isinstance(aggregate, kind):
