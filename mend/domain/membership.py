@@ -107,13 +107,15 @@ class Membership:
         self.store.retrying(command)
 
     def record_sign_in(self, account_id: UUID, session_id: str, via: str,
-                       tenant_id: UUID | None) -> None:
-        """An audited sign-in, in the tenant it was made for (owners read it in /audit)."""
+                       tenant_ids: list[UUID]) -> None:
+        """An audited sign-in, in each tenant it may act in (owners read it in /audit): a
+        token's one tenant, or every tenant of a browser session (it picks one per request)."""
 
         def command():
             account = self.store.get(account_id, Account)
-            with acting(account.id, tenant_id):
-                account.sign_in(session_id, via)
+            for tenant_id in tenant_ids or [None]:
+                with acting(account.id, tenant_id):
+                    account.sign_in(session_id, via)
             return [account], None
 
         self.store.retrying(command)

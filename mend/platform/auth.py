@@ -78,7 +78,7 @@ def sign_in(account: Account) -> str:
     session["csrf"] = secrets.token_urlsafe(32)
     tenants = mend().membership.tenants_of(account)
     mend().membership.record_sign_in(account.id, session["sid"], "session",
-                                     tenants[0][0].id if tenants else None)
+                                     [tenant.id for tenant, _ in tenants])
     return session["csrf"]
 
 

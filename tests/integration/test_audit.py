@@ -68,6 +68,19 @@ def test_a_wrong_password_reaches_the_audit_of_every_tenant_the_account_is_in(ap
         assert {e["actor"]["name"] for e in failures} == {"Ruth"}
 
 
+def test_a_browser_sign_in_reaches_the_audit_of_every_tenant_it_may_act_in(app):
+    client = app.test_client()
+    sign_up(client, "harbor")
+    sign_up(client, "northwind")
+    browser = app.test_client()
+    assert browser.post("/api/v1/auth/login", json={
+        "email": "ruth@harbor.test", "password": PASSWORD}).status_code == 200
+    for slug in ("harbor", "northwind"):
+        entries = audit(app, client, bearer(client, "ruth@harbor.test", PASSWORD, slug))
+        assert [e["summary"] for e in entries if e["type"] == "signed_in"].count(
+            "Signed in (browser)") == 1, slug
+
+
 def test_a_wrong_password_for_an_unknown_email_records_nothing(app):
     client = app.test_client()
     sign_up(client, "harbor")

@@ -102,7 +102,8 @@ def issue_token(body):
         token, token_id, actor = mend().membership.issue_token(
             body["email"], body["password"], body["tenant"], body["label"]
         )
-    mend().membership.record_sign_in(actor.account_id, str(token_id), "token", actor.tenant_id)
+    mend().membership.record_sign_in(actor.account_id, str(token_id), "token",
+                                      [actor.tenant_id])
     return {"token": token, "token_id": token_id, "account_id": actor.account_id,
             "tenant": mend().membership.tenant_slug(actor.tenant_id), "role": actor.role}
 
