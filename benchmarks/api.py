@@ -70,7 +70,6 @@ import sys
 import tempfile
 import threading
 import time
-import uuid
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import ExitStack, contextmanager
@@ -80,7 +79,6 @@ from pathlib import Path
 from typing import Any
 from uuid import UUID
 
-import psycopg
 from eventsourcing.application import Application
 from eventsourcing.domain import Aggregate, event
 from flask import Flask
@@ -88,9 +86,9 @@ from flask import Flask
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from benchmarks.databases import ADMIN_URL, fresh_database  # noqa: E402
 from mend.config import Settings  # noqa: E402
 
-ADMIN_URL = os.environ.get("MEND_BENCH_POSTGRES", "postgresql://postgres@127.0.0.1:5432/test")
 BIN = Path(sys.executable).parent
 WORKERS = "2"
 THREADS = "4"
@@ -229,32 +227,6 @@ class MachineBusy:
 
 
 # ---------------------------------------------------------------------- databases
-def admin_connection() -> psycopg.Connection:
-    """An autocommit connection to the admin database, waiting a while when the server is out
-    of connection slots (it may be shared with test suites that take many)."""
-    deadline = time.monotonic() + 120
-    while True:
-        try:
-            return psycopg.connect(ADMIN_URL, autocommit=True)
-        except psycopg.OperationalError as error:
-            if "too many clients" not in str(error) or time.monotonic() > deadline:
-                raise
-            time.sleep(0.5)
-
-
-@contextmanager
-def fresh_database(label: str) -> Iterator[Settings]:
-    """Settings on a fresh PostgreSQL database, dropped afterwards."""
-    name = f"mend_bench_{label}_{uuid.uuid4().hex[:8]}"
-    with admin_connection() as conn:
-        conn.execute(f'CREATE DATABASE "{name}"')
-    try:
-        yield Settings(database_url=ADMIN_URL.rsplit("/", 1)[0] + "/" + name)
-    finally:
-        with admin_connection() as conn:
-            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-
-
 # ---------------------------------------------------------------------- servers
 def free_port() -> int:
     with socket.socket() as s:

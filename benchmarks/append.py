@@ -24,31 +24,26 @@ database or file. The target: service >= 70 % of bare load+save, on each store.
 from __future__ import annotations
 
 import argparse
-import os
 import sys
-import tempfile
 import time
 import uuid
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 from uuid import UUID
 
-import psycopg
 from eventsourcing.application import Application
 from eventsourcing.domain import Aggregate, event
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from mend.config import Settings  # noqa: E402
+from benchmarks.databases import fresh_database  # noqa: E402
 from mend.domain.authorization import Actor  # noqa: E402
 from mend.domain.casework import Casework  # noqa: E402
 from mend.domain.membership import Membership  # noqa: E402
 from mend.domain.store import MendStore  # noqa: E402
 
-ADMIN_URL = os.environ.get("MEND_BENCH_POSTGRES", "postgresql://postgres@127.0.0.1:5432/test")
 TARGET = 0.70
 WARMUP = 50
 SNAPSHOT_INTERVAL = MendStore.snapshotting_intervals[next(iter(MendStore.snapshotting_intervals))]
@@ -81,23 +76,6 @@ class Bare(Application[UUID]):
 
 
 # ---------------------------------------------------------------------- stores
-@contextmanager
-def fresh_database(kind: str) -> Iterator[Settings]:
-    """Settings on a fresh PostgreSQL database (dropped afterwards) or a temporary SQLite file."""
-    if kind == "sqlite":
-        with tempfile.TemporaryDirectory(prefix="mend-bench-") as folder:
-            yield Settings(database_url=f"sqlite:///{folder}/bench.sqlite")
-        return
-    name = f"mend_bench_{uuid.uuid4().hex[:10]}"
-    with psycopg.connect(ADMIN_URL, autocommit=True) as conn:
-        conn.execute(f'CREATE DATABASE "{name}"')
-    try:
-        yield Settings(database_url=ADMIN_URL.rsplit("/", 1)[0] + "/" + name)
-    finally:
-        with psycopg.connect(ADMIN_URL, autocommit=True) as conn:
-            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-
-
 def check_in_fields(i: int) -> dict[str, Any]:
     return {
         "trust": i % 11,
@@ -119,7 +97,7 @@ def timed(commands: int, run: Callable[[int], Any]) -> float:
 
 # ---------------------------------------------------------------------- the three variants
 def bench_service(kind: str, events: int, cases: int) -> float:
-    with fresh_database(kind) as settings:
+    with fresh_database("append", kind) as settings:
         store = MendStore(env=settings.store_env())
         try:
             membership, casework = Membership(store), Casework(store)
@@ -152,7 +130,7 @@ def bench_service(kind: str, events: int, cases: int) -> float:
 
 
 def bench_bare(kind: str, events: int, cases: int, *, load: bool) -> float:
-    with fresh_database(kind) as settings:
+    with fresh_database("append", kind) as settings:
         app = Bare(env=settings.store_env())
         try:
             participant = uuid.uuid4()

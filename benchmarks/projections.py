@@ -52,10 +52,10 @@ from pathlib import Path
 from typing import Any
 from uuid import UUID
 
-import psycopg
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from benchmarks.databases import ADMIN_URL, connect, fresh_database  # noqa: E402
 from mend.bootstrap import build_casebook  # noqa: E402
 from mend.config import Settings  # noqa: E402
 from mend.domain import vocabulary as v  # noqa: E402
@@ -70,7 +70,6 @@ from mend.projections.queries import Viewer  # noqa: E402
 from mend.projections.runner import ProjectionRunner, rebuild  # noqa: E402
 from mend.projections.tables import names  # noqa: E402
 
-ADMIN_URL = os.environ.get("MEND_BENCH_POSTGRES", "postgresql://postgres@127.0.0.1:5432/test")
 PHASES = ("catchup", "lag", "queries", "rebuild")
 
 CATCHUP_TARGET = 0.25  # of the baseline's rows/s
@@ -90,32 +89,6 @@ def verdict(met: bool) -> str:
 
 
 # ---------------------------------------------------------------------- databases
-def connect(url: str, **kwargs: Any) -> psycopg.Connection:
-    """psycopg.connect, waiting a while when the server is out of connection slots (it may be
-    shared with test suites that take many)."""
-    deadline = time.monotonic() + 120
-    while True:
-        try:
-            return psycopg.connect(url, **kwargs)
-        except psycopg.OperationalError as error:
-            if "too many clients" not in str(error) or time.monotonic() > deadline:
-                raise
-            time.sleep(0.5)
-
-
-@contextmanager
-def fresh_database(label: str) -> Iterator[Settings]:
-    """Settings on a fresh PostgreSQL database, dropped afterwards."""
-    name = f"mend_bench_{label}_{uuid.uuid4().hex[:8]}"
-    with connect(ADMIN_URL, autocommit=True) as conn:
-        conn.execute(f'CREATE DATABASE "{name}"')
-    try:
-        yield Settings(database_url=ADMIN_URL.rsplit("/", 1)[0] + "/" + name)
-    finally:
-        with connect(ADMIN_URL, autocommit=True) as conn:
-            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-
-
 @contextmanager
 def opened(settings: Settings) -> Iterator[tuple[MendStore, Any]]:
     store = MendStore(env=settings.store_env())
