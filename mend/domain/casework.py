@@ -39,12 +39,18 @@ class Casework:
         authz.require_staff(actor, action)
         return case
 
+    def case_for_export(self, actor: Actor, case_id: UUID) -> Case:
+        """The case, once the actor is known to be an owner who sees it: only owners take a
+        case's whole record out of the platform."""
+        case = self.get_case(actor, case_id)
+        authz.require_owner(actor, "export case records")
+        return case
+
     def record_export(self, actor: Actor, case_id: UUID, events: int) -> Saved:
         """Audit that an owner took a case's whole record out of the platform."""
 
         def command():
-            case = self.get_case(actor, case_id)
-            authz.require_owner(actor, "export case records")
+            case = self.case_for_export(actor, case_id)
             tenant = self.store.get(actor.tenant_id, Tenant)
             with acting(actor.account_id, actor.tenant_id):
                 tenant.record_export(case.id, events)

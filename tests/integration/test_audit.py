@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import replace
 
 import pytest
 
@@ -143,3 +144,20 @@ def test_only_owners_export_and_a_refused_export_records_nothing(app, harbor_cas
     assert client.get(f"/api/v1/cases/{case_id}/export").status_code == 401
     assert events_stored(app) == before
 
+
+
+@pytest.mark.parametrize(("proxies", "address"), [(0, "127.0.0.1"), (1, "203.0.113.9")])
+def test_the_audited_address_believes_only_as_many_proxies_as_configured(
+        settings, proxies, address):
+    app = create_app(replace(settings, trusted_proxies=proxies))
+    try:
+        client = app.test_client()
+        sign_up(client, "harbor")
+        with client.post("/api/v1/auth/login", headers={"X-Forwarded-For": "203.0.113.9"},
+                         json={"email": "ruth@harbor.test", "password": "not it"}) as answer:
+            assert answer.status_code == 401
+        entries = audit(app, client, bearer(client, "ruth@harbor.test", PASSWORD))
+        assert [e["summary"] for e in entries if e["type"] == "sign_in_failed"] == [
+            f"Failed sign-in (browser) from {address}"]
+    finally:
+        app.extensions["mend"].close()

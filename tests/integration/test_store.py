@@ -310,3 +310,21 @@ def test_a_store_keeping_a_case_in_memory_still_sees_what_other_processes_record
     # What a command does to its copy stays out of the kept one until it is saved.
     again.close(outcome="released")
     assert other_process.get(case.id, Case).status == "open"
+
+
+def test_processes_starting_together_on_a_new_database_all_come_up(postgres_settings):
+    """Web workers, the runner and the job worker create the tables at the same moment."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from mend.bootstrap import bootstrap
+
+    def start(_: int):
+        return bootstrap(postgres_settings, start_runner=False)
+
+    with ThreadPoolExecutor(6) as pool:
+        started = list(pool.map(start, range(6)))
+    try:
+        assert all(m.casebook.current_generation() == 1 for m in started)
+    finally:
+        for m in started:
+            m.close()

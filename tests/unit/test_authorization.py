@@ -108,8 +108,9 @@ def open_workplace_case(world: World) -> SimpleNamespace:
 
 READ, ANYONE, STAFF, OVERSEERS, OPENING = "read", "anyone", "staff", "overseers", "opening"
 OWNERS = "owners"
+OWNERS_READ = "owners read"  # may this owner take the record out? records nothing
 STAFF_CHECK = "staff check"  # may staff do this (outside a command) to the case? records nothing
-RECORDS_NOTHING = (READ, STAFF_CHECK)
+RECORDS_NOTHING = (READ, STAFF_CHECK, OWNERS_READ)
 
 Call = Callable[[Casework, Actor, SimpleNamespace, World], Any]
 
@@ -130,6 +131,7 @@ COMMANDS: dict[str, Entry] = {
     "authorize_staff_action": Entry(STAFF_CHECK, lambda cw, a, c, w: cw.authorize_staff_action(
         a, c.id, "send reminders"
     )),
+    "case_for_export": Entry(OWNERS_READ, lambda cw, a, c, w: cw.case_for_export(a, c.id)),
     "record_export": Entry(OWNERS, lambda cw, a, c, w: cw.record_export(a, c.id, events=12)),
     "open_case": Entry(OPENING, lambda cw, a, c, w: cw.open_case(
         a, kind="couple", title="Ana and Leo", approach="self_guided",
@@ -228,8 +230,8 @@ def expected_refusal(role: str, who: str) -> type[MendError] | None:
     if role == "participating_client":
         return None if who in (READ, ANYONE) else Forbidden
     if role == "assigned_practitioner":
-        return Forbidden if who in (OVERSEERS, OWNERS) else None
-    if role == "supervisor" and who == OWNERS:
+        return Forbidden if who in (OVERSEERS, OWNERS, OWNERS_READ) else None
+    if role == "supervisor" and who in (OWNERS, OWNERS_READ):
         return Forbidden
     return None  # owners and supervisors see and run everything in their tenant
 
