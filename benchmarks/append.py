@@ -39,6 +39,7 @@ from eventsourcing.domain import Aggregate, event
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from benchmarks.databases import fresh_database  # noqa: E402
+from mend.domain import commands as cmd  # noqa: E402
 from mend.domain.authorization import Actor  # noqa: E402
 from mend.domain.casework import Casework  # noqa: E402
 from mend.domain.membership import Membership  # noqa: E402
@@ -118,11 +119,14 @@ def bench_service(kind: str, events: int, cases: int) -> float:
                     owner, kind="couple", title=f"Bench case {n}", approach="self_guided",
                     breach_category="dishonesty", breach_summary="For the benchmark.",
                 ).result
-                casework.add_participant(owner, case_id, client.account_id, relation="partner")
+                casework.record(owner, case_id, cmd.AddParticipant(
+                    account_id=client.account_id, relation="partner"))
                 case_ids.append(case_id)
 
             def command(i: int) -> None:
-                casework.record_check_in(client, case_ids[i % cases], **check_in_fields(i))
+                casework.record(
+                    client, case_ids[i % cases], cmd.RecordCheckIn(**check_in_fields(i))
+                )
 
             return timed(events, command)
         finally:
@@ -141,8 +145,11 @@ def bench_bare(kind: str, events: int, cases: int, *, load: bool) -> float:
                 aggregate = aggregates[i % cases]
                 if load:
                     aggregate = app.repository.get(aggregate.id)
-                aggregate.record(participant_id=participant,
-                                 occurred_at=datetime.now(timezone.utc), **check_in_fields(i))
+                aggregate.record(
+                    participant_id=participant,
+                    occurred_at=datetime.now(timezone.utc),
+                    **check_in_fields(i),
+                )
                 app.save(aggregate)
 
             return timed(events, command)
@@ -158,8 +165,10 @@ def main() -> int:
     parser.add_argument("--stores", default="postgres,sqlite", help="postgres,sqlite")
     args = parser.parse_args()
 
-    print(f"{args.events} check-ins per variant (after {WARMUP} warm-up), one save per command, "
-          f"{args.cases} case(s) round robin, snapshots every {SNAPSHOT_INTERVAL} events")
+    print(
+        f"{args.events} check-ins per variant (after {WARMUP} warm-up), one save per command, "
+        f"{args.cases} case(s) round robin, snapshots every {SNAPSHOT_INTERVAL} events"
+    )
     print(f"{'store':<9} {'variant':<40} {'seconds':>8} {'events/s':>9}")
     all_met = True
     service_label = "service (Casework.record_check_in)"
@@ -179,9 +188,11 @@ def main() -> int:
         ratio = rates[service_label] / rates[bare_label]
         met = ratio >= TARGET
         all_met &= met
-        print(f"{kind:<9} service / bare load+save = {ratio:.0%}  "
-              f"(target >= {TARGET:.0%}: {'met' if met else 'NOT met'}); "
-              f"service / bare save-only = {rates[service_label] / rates[memory_label]:.0%}")
+        print(
+            f"{kind:<9} service / bare load+save = {ratio:.0%}  "
+            f"(target >= {TARGET:.0%}: {'met' if met else 'NOT met'}); "
+            f"service / bare save-only = {rates[service_label] / rates[memory_label]:.0%}"
+        )
     return 0 if all_met else 1
 
 

@@ -58,6 +58,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from benchmarks.databases import ADMIN_URL, connect, fresh_database  # noqa: E402
 from mend.bootstrap import build_casebook  # noqa: E402
 from mend.config import Settings  # noqa: E402
+from mend.domain import commands as cmd  # noqa: E402
 from mend.domain import vocabulary as v  # noqa: E402
 from mend.domain.acting import acting  # noqa: E402
 from mend.domain.authorization import Actor  # noqa: E402
@@ -304,10 +305,10 @@ def _next_event(life: CaseLife, rng: random.Random, now: datetime) -> None:
             case.write_journal(text="Wrote down what I could not say in the session. " * 3,
                                visibility=rng.choice(v.JOURNAL_VISIBILITIES),
                                occurred_at=occurred_at)
-    elif roll < 0.82:
+    elif roll < 0.82 and v.RITUALS_BY_KIND[case.kind]:
         with acting(staff, tenant):
-            case.practice_ritual(rng.choice(v.RITUALS), note="Done together this week.",
-                                 occurred_at=occurred_at)
+            case.practice_ritual(rng.choice(v.RITUALS_BY_KIND[case.kind]),
+                                 note="Done together this week.", occurred_at=occurred_at)
     elif roll < 0.90:
         with acting(staff, tenant):
             case.note_session("Session: worked on the timeline of the breach; homework given. "
@@ -496,12 +497,12 @@ def measure_lag(settings: Settings, store: MendStore, view: Any, population: Pop
         samples = []
         for i in range(saves + 20):
             life = population.cases[i % len(population.cases)]
-            saved = casework.record_check_in(
-                owner, life.case.id, participant_id=rng.choice(life.clients),
+            saved = casework.record(owner, life.case.id, cmd.RecordCheckIn(
+                participant_id=rng.choice(life.clients),
                 trust=rng.randint(0, 10), emotional_safety=rng.randint(0, 10),
                 communication_ease=rng.randint(0, 10), conflicts=rng.randint(0, 3),
                 note="How the week went.",
-            )
+            ))
             started = time.perf_counter()
             while not view.caught_up_with(saved.notification_id):
                 pass
@@ -544,12 +545,17 @@ def serve_runner(database_url: str) -> None:
 # ---------------------------------------------------------------------- 3. queries
 def phase_queries(args: argparse.Namespace) -> bool:
     practitioners = max(1, args.query_cases // args.query_caseload)
-    print(f"\n== 3. queries: a tenant of {args.query_cases} cases, {practitioners} "
-          f"practitioners of {args.query_caseload} cases, one case of "
-          f"{args.query_case_events} events ==")
+    print(
+        f"\n== 3. queries: a tenant of {args.query_cases} cases, {practitioners} "
+        f"practitioners of {args.query_caseload} cases, one case of "
+        f"{args.query_case_events} events =="
+    )
     with fresh_database("queries") as settings, opened(settings) as (store, view):
         population = populate(
-            store, cases=args.query_cases, tenants=1, practitioners=practitioners,
+            store,
+            cases=args.query_cases,
+            tenants=1,
+            practitioners=practitioners,
             clients_per_case=1,
             events_of=lambda i: args.query_case_events - 4 if i == 0 else 3,
         )
@@ -576,23 +582,48 @@ def phase_queries(args: argparse.Namespace) -> bool:
 
         # (label, query, held to the target?) -- the API pages caseloads by 50, at most 200.
         queries: list[tuple[str, Callable[[], Any], bool]] = [
-            (f"timeline, first page of 100 ({entries} visible entries)",
-             lambda: view.timeline(as_practitioner, case_id, limit=100), True),
-            (f"timeline, page of 100 after entry {entries // 2} (cursor)",
-             lambda: view.timeline(as_practitioner, case_id, after=deep, limit=100), True),
-            (f"timeline, last page (after entry {entries - 100}, cursor)",
-             lambda: view.timeline(as_practitioner, case_id, after=last, limit=100), True),
-            ("caseload, practitioner's own, limit 50 (API default)",
-             lambda: view.cases(as_practitioner, practitioner=practitioner, limit=50), True),
-            ("caseload, practitioner's own, limit 100",
-             lambda: view.cases(as_practitioner, practitioner=practitioner, limit=100), True),
-            ("caseload, supervisor with practitioner=, limit 100",
-             lambda: view.cases(as_supervisor, practitioner=practitioner, limit=100), True),
-            ("caseload, supervisor with practitioner=, limit 200 (API max)",
-             lambda: view.cases(as_supervisor, practitioner=practitioner, limit=200), True),
-            (f"caseload, all {args.query_caseload} in one page (beyond the API's 200)",
-             lambda: view.cases(as_practitioner, practitioner=practitioner,
-                                limit=args.query_caseload), False),
+            (
+                f"timeline, first page of 100 ({entries} visible entries)",
+                lambda: view.timeline(as_practitioner, case_id, limit=100),
+                True,
+            ),
+            (
+                f"timeline, page of 100 after entry {entries // 2} (cursor)",
+                lambda: view.timeline(as_practitioner, case_id, after=deep, limit=100),
+                True,
+            ),
+            (
+                f"timeline, last page (after entry {entries - 100}, cursor)",
+                lambda: view.timeline(as_practitioner, case_id, after=last, limit=100),
+                True,
+            ),
+            (
+                "caseload, practitioner's own, limit 50 (API default)",
+                lambda: view.cases(as_practitioner, practitioner=practitioner, limit=50),
+                True,
+            ),
+            (
+                "caseload, practitioner's own, limit 100",
+                lambda: view.cases(as_practitioner, practitioner=practitioner, limit=100),
+                True,
+            ),
+            (
+                "caseload, supervisor with practitioner=, limit 100",
+                lambda: view.cases(as_supervisor, practitioner=practitioner, limit=100),
+                True,
+            ),
+            (
+                "caseload, supervisor with practitioner=, limit 200 (API max)",
+                lambda: view.cases(as_supervisor, practitioner=practitioner, limit=200),
+                True,
+            ),
+            (
+                f"caseload, all {args.query_caseload} in one page (beyond the API's 200)",
+                lambda: view.cases(
+                    as_practitioner, practitioner=practitioner, limit=args.query_caseload
+                ),
+                False,
+            ),
         ]
         all_met = True
         for label, run, targeted in queries:
@@ -623,20 +654,30 @@ def phase_rebuild(args: argparse.Namespace) -> bool | None:
     print(f"\n== 4. rebuild: {args.rebuild_events} events, {args.rebuild_cases} cases ==")
     with fresh_database("rebuild") as settings, opened(settings) as (store, view):
         started = time.perf_counter()
-        populate(store, cases=args.rebuild_cases, tenants=max(1, args.rebuild_cases // 200),
-                 practitioners=10, clients_per_case=2, total_events=args.rebuild_events)
+        populate(
+            store,
+            cases=args.rebuild_cases,
+            tenants=max(1, args.rebuild_cases // 200),
+            practitioners=10,
+            clients_per_case=2,
+            total_events=args.rebuild_events,
+        )
         recording = time.perf_counter() - started
         events = store.recorder.max_notification_id() or 0
         print(f"recorded {events} events in {recording:.1f} s ({events / recording:.0f}/s)")
         catch_up, refresh, refreshed = timed_catch_up(store, view)
-        print(f"live generation caught up first: {catch_up:.1f} s ({events / catch_up:.0f} "
-              f"events/s; metrics refresh of {refreshed} cases {refresh:.1f} s)")
+        print(
+            f"live generation caught up first: {catch_up:.1f} s ({events / catch_up:.0f} "
+            f"events/s; metrics refresh of {refreshed} cases {refresh:.1f} s)"
+        )
         started = time.perf_counter()
         generation = rebuild(store, view, grace_seconds=0)
         seconds = time.perf_counter() - started
         assert generation == 2 and view.position() == events
-        print(f"RESULT rebuild into generation {generation}: {seconds:.1f} s  "
-              f"{events / seconds:.0f} events/s (no target set)")
+        print(
+            f"RESULT rebuild into generation {generation}: {seconds:.1f} s  "
+            f"{events / seconds:.0f} events/s (no target set)"
+        )
         return None
 
 
@@ -653,8 +694,9 @@ def main() -> int:
     parser.add_argument("--query-repeat", type=int, default=200)
     parser.add_argument("--rebuild-events", type=int, default=1_000_000)
     parser.add_argument("--rebuild-cases", type=int, default=10_000)
-    parser.add_argument("--only", default=",".join(PHASES),
-                        help="comma-separated phases: " + ",".join(PHASES))
+    parser.add_argument(
+        "--only", default=",".join(PHASES), help="comma-separated phases: " + ",".join(PHASES)
+    )
     parser.add_argument("--serve-runner", metavar="DATABASE_URL", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.serve_runner:
@@ -665,13 +707,23 @@ def main() -> int:
     if unknown:
         parser.error(f"unknown phase(s): {', '.join(sorted(unknown))}")
 
-    print(f"PostgreSQL at {ADMIN_URL.rsplit('@', 1)[-1]}; phases: {', '.join(only)}; "
-          f"{os.cpu_count()} CPUs; Python {sys.version.split()[0]}")
-    runs = {"catchup": phase_catchup, "lag": phase_lag, "queries": phase_queries,
-            "rebuild": phase_rebuild}
+    print(
+        f"PostgreSQL at {ADMIN_URL.rsplit('@', 1)[-1]}; phases: {', '.join(only)}; "
+        f"{os.cpu_count()} CPUs; Python {sys.version.split()[0]}"
+    )
+    runs = {
+        "catchup": phase_catchup,
+        "lag": phase_lag,
+        "queries": phase_queries,
+        "rebuild": phase_rebuild,
+    }
     results = {phase: runs[phase](args) for phase in PHASES if phase in only}
-    print("\nsummary: " + ", ".join(
-        f"{p} {'reported (no target)' if m is None else verdict(m)}" for p, m in results.items()))
+    print(
+        "\nsummary: "
+        + ", ".join(
+            f"{p} {'reported (no target)' if m is None else verdict(m)}" for p, m in results.items()
+        )
+    )
     return 0 if all(m is not False for m in results.values()) else 1
 
 

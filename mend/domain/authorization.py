@@ -57,6 +57,17 @@ def require_owner(actor: Actor, action: str) -> None:
         raise Forbidden(f"Only owners may {action}.")
 
 
+def require_inviter(actor: Actor, role: str) -> None:
+    """Owners invite anyone; the rest of the staff invite clients; clients invite no one."""
+    if actor.role == "owner":
+        return
+    if actor.is_staff and role == "client":
+        return
+    if actor.is_staff:
+        raise Forbidden("Only owners invite staff.")
+    raise Forbidden("Only staff may invite people.")
+
+
 def checking_in_for(actor: Actor, participant_id: UUID | None) -> UUID | None:
     """Whose check-in this is: a client records only their own; staff record anyone's."""
     if actor.role == "client":

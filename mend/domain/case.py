@@ -7,6 +7,7 @@ never stops an old case from loading.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 from uuid import UUID, uuid4
@@ -43,14 +44,18 @@ class Case(MendAggregate):
         case = cls(
             tenant=tenant,
             kind=checks.one_of("kind", kind, v.CASE_KINDS),
-            title=checks.text("title", title, max_length=200),
+            title=checks.text("title", title, max_length=v.SHORT_MAX),
             approach=checks.one_of("approach", approach, v.APPROACHES),
             cadence_days=checks.integer_between(
                 "checkin_cadence_days", cadence_days, 1, v.MAX_CADENCE_DAYS
             ),
             occurred_at=opened_at,
         )
-        case.disclose_breach(breach_category, breach_summary, occurred_at=opened_at)
+        try:
+            case.disclose_breach(breach_category, breach_summary, occurred_at=opened_at)
+        except InvalidValue as error:
+            # On opening, the breach arrives as the "breach" object of the request.
+            raise InvalidValue(f"breach.{error.field}", error.message) from None
         return case
 
     @event("CaseOpened")
@@ -130,7 +135,7 @@ class Case(MendAggregate):
         self._require_account_id(account_id)
         if str(account_id) in self.participants:
             raise RuleBroken("That person already takes part in this case.")
-        relation = checks.text("relation", relation, required=False, max_length=80)
+        relation = checks.text("relation", relation, required=False, max_length=v.RELATION_MAX)
         self._participant_added(account_id, relation, self._when(occurred_at))
 
     @event("ParticipantAdded")
@@ -173,8 +178,8 @@ class Case(MendAggregate):
     ) -> None:
         self._require_open()
         self._breach_disclosed(
-            checks.one_of("breach.category", category, v.BREACH_CATEGORIES),
-            checks.text("breach.summary", summary, max_length=5_000),
+            checks.one_of("category", category, v.BREACH_CATEGORIES),
+            checks.text("summary", summary),
             self._when(occurred_at),
         )
 
@@ -200,7 +205,7 @@ class Case(MendAggregate):
     ) -> None:
         pass
 
-    # ------------------------------------------------------------------ apologies, boundaries, agreements
+    # ------------------------------------------------------------------ apologies, boundaries
     def offer_apology(
         self,
         *,
@@ -216,6 +221,8 @@ class Case(MendAggregate):
         self._require_participant("from_id", from_id)
         if not isinstance(to_ids, (list, tuple)) or not to_ids:
             raise InvalidValue("to_ids", "must name at least one participant")
+        if len(to_ids) > v.MAX_APOLOGY_RECIPIENTS:
+            raise InvalidValue("to_ids", f"must name at most {v.MAX_APOLOGY_RECIPIENTS} people")
         for to_id in to_ids:
             self._require_participant("to_ids", to_id)
         if from_id in to_ids:
@@ -331,7 +338,7 @@ class Case(MendAggregate):
             checks.integer_between(
                 "communication_ease", communication_ease, v.RATING_MIN, v.RATING_MAX
             ),
-            checks.integer_between("conflicts", conflicts, 0),
+            checks.integer_between("conflicts", conflicts, 0, v.MAX_CONFLICTS),
             checks.text("note", note, required=False),
             self._when(occurred_at),
         )
@@ -388,8 +395,12 @@ class Case(MendAggregate):
         self, ritual: str, note: str = "", occurred_at: datetime | None = None
     ) -> None:
         self._require_open()
+        ritual = checks.one_of("ritual", ritual, v.RITUALS)
+        if ritual not in v.RITUALS_BY_KIND[self.kind]:
+            fitting = ", ".join(v.RITUALS_BY_KIND[self.kind]) or "none: use the program's steps"
+            raise InvalidValue("ritual", f"does not fit a {self.kind} case (fitting: {fitting})")
         self._ritual_practiced(
-            checks.one_of("ritual", ritual, v.RITUALS),
+            ritual,
             checks.text("note", note, required=False),
             self._when(occurred_at),
         )
@@ -399,7 +410,9 @@ class Case(MendAggregate):
         pass
 
     # ------------------------------------------------------------------ red flags
-    def raise_red_flag(self, code: str, note: str = "", occurred_at: datetime | None = None) -> UUID:
+    def raise_red_flag(
+        self, code: str, note: str = "", occurred_at: datetime | None = None
+    ) -> UUID:
         self._require_open()
         flag_id = uuid4()
         self._red_flag_raised(
@@ -435,12 +448,18 @@ class Case(MendAggregate):
         return [f["code"] for f in self.red_flags.values() if f["status"] == "open"]
 
     # ------------------------------------------------------------------ stages, milestones, notes
-    def advance_stage(self, stage: str, reason: str = "", occurred_at: datetime | None = None) -> None:
+    def advance_stage(
+        self, stage: str, reason: str = "", occurred_at: datetime | None = None
+    ) -> None:
         self._require_open()
         stage = checks.one_of("stage", stage, v.STAGES)
-        if v.STAGES.index(stage) <= v.STAGES.index(self.stage):
+        steps = v.STAGES.index(stage) - v.STAGES.index(self.stage)
+        if steps <= 0:
             raise RuleBroken(f"Stages only move forward: the case is already in {self.stage}.")
         reason = checks.text("reason", reason, required=False)
+        if steps > 1 and not reason.strip():
+            skipped = ", ".join(v.STAGES[v.STAGES.index(self.stage) + 1 : v.STAGES.index(stage)])
+            raise InvalidValue("reason", f"must say why the case skips {skipped}")
         self._stage_advanced(self.stage, stage, reason, self._when(occurred_at))
 
     @event("StageAdvanced")
@@ -454,7 +473,7 @@ class Case(MendAggregate):
     ) -> None:
         self._require_open()
         self._milestone_reached(
-            checks.text("title", title, max_length=200),
+            checks.text("title", title, max_length=v.SHORT_MAX),
             checks.text("note", note, required=False),
             self._when(occurred_at),
         )
@@ -487,7 +506,7 @@ class Case(MendAggregate):
 
     # ------------------------------------------------------------------ workplace programme
     def complete_program_step(
-        self, step: str, note: str = "", occurred_at: datetime | None = None
+        self, step: str, note: str = "", reason: str = "", occurred_at: datetime | None = None
     ) -> None:
         self._require_open()
         self._require_workplace("Program steps")
@@ -495,10 +514,37 @@ class Case(MendAggregate):
         if step in self.steps_done:
             raise RuleBroken(f"The program step {step} is already completed.")
         note = checks.text("note", note, required=False)
-        self._program_step_completed(step, note, self._when(occurred_at))
+        reason = checks.text("reason", reason, required=False)
+        if self.steps_skipped_by(step) and not reason.strip():
+            raise InvalidValue(
+                "reason",
+                f"must say why {step} comes before {', '.join(self.steps_skipped_by(step))}",
+            )
+        self._program_step_completed(step, note, reason, self._when(occurred_at))
 
-    @event("ProgramStepCompleted")
-    def _program_step_completed(self, step: str, note: str, occurred_at: datetime) -> None:
+    def steps_skipped_by(self, step: str) -> list[str]:
+        """The earlier program steps not yet done: taking ``step`` now takes it out of order."""
+        earlier = v.PROGRAM_STEPS[: v.PROGRAM_STEPS.index(step)]
+        return [s for s in earlier if s not in self.steps_done]
+
+    @dataclass(frozen=True)
+    class ProgramStepCompleted(MendAggregate.Event):
+        """Version 2 keeps the reason given for a step taken out of order."""
+
+        class_version = 2
+        step: str
+        note: str
+        reason: str
+        occurred_at: datetime
+
+        @staticmethod
+        def upcast_v1_v2(state: dict[str, Any]) -> None:
+            state["reason"] = ""
+
+    @event(ProgramStepCompleted)
+    def _program_step_completed(
+        self, step: str, note: str, reason: str, occurred_at: datetime
+    ) -> None:
         self.steps_done.append(step)
 
     def record_trust_pulse(self, scores: list[int], occurred_at: datetime | None = None) -> None:
@@ -506,6 +552,8 @@ class Case(MendAggregate):
         self._require_workplace("Trust pulses")
         if not isinstance(scores, list) or not scores:
             raise InvalidValue("scores", "must hold at least one score")
+        if len(scores) > v.MAX_PULSE_SCORES:
+            raise InvalidValue("scores", f"must hold at most {v.MAX_PULSE_SCORES} scores")
         for score in scores:
             checks.integer_between("scores", score, v.RATING_MIN, v.RATING_MAX)
         self._trust_pulse_recorded(list(scores), self._when(occurred_at))

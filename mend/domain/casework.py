@@ -1,12 +1,12 @@
 """The application service for cases: every case command, run on behalf of an actor.
 
-Each command loads the case, checks that the actor may see it and may take the action,
-calls one method of the Case, and saves; a save that loses a race is re-run on fresh state.
+Opening a case has its own signature; every other command is a value from
+``mend.domain.commands`` run by ``record``: load the case, check that the actor may see it and
+may take the action, apply, save. A save that loses a race is re-run on fresh state.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 from uuid import UUID
@@ -15,11 +15,10 @@ from mend.domain import authorization as authz
 from mend.domain.acting import acting
 from mend.domain.authorization import Actor
 from mend.domain.case import Case
+from mend.domain.commands import OVERSEERS, STAFF, CaseCommand
 from mend.domain.errors import InvalidValue
 from mend.domain.store import MendStore, Saved
 from mend.domain.tenancy import Tenant
-
-STAFF, ANYONE_ON_CASE, OVERSEERS = "staff", "anyone", "overseers"
 
 
 class Casework:
@@ -91,27 +90,28 @@ class Casework:
 
         return self.store.retrying(command)
 
-    # ------------------------------------------------------------------ the common path
-    def _record(
-        self, actor: Actor, case_id: UUID, who: str, action: str, act: Callable[[Case], Any],
-        check: Callable[[], None] | None = None,
-    ) -> Saved:
-        """Load, authorize, then ``check`` the values, then act: a case the actor may not see
-        is NotFound whatever else is wrong with the command."""
+    # ------------------------------------------------------------------ recording on a case
+    def record(self, actor: Actor, case_id: UUID, command: CaseCommand) -> Saved:
+        """Run one case command: load, authorize, check the named member, then apply.
 
-        def command() -> tuple[list[Case], Any]:
+        A case the actor may not see is NotFound whatever else is wrong with the command; the
+        saved result is what the command created (a boundary's id), if anything.
+        """
+        member = command.member()
+
+        def run() -> tuple[list[Case], Any]:
             case = self.get_case(actor, case_id)
-            if who == STAFF:
-                authz.require_staff(actor, action)
-            elif who == OVERSEERS:
-                authz.require_overseer(actor, action)
-            if check is not None:
-                check()
+            if command.who == STAFF:
+                authz.require_staff(actor, command.action)
+            elif command.who == OVERSEERS:
+                authz.require_overseer(actor, command.action)
+            if member is not None:
+                self._require_member(actor, member.account_id, staff=member.staff)
             with acting(actor.account_id, actor.tenant_id):
-                result = act(case)
+                result = command.apply(case, actor)
             return [case], result
 
-        return self.store.retrying(command)
+        return self.store.retrying(run)
 
     def _require_member(self, actor: Actor, account_id: UUID, *, staff: bool) -> None:
         tenant = self.store.get(actor.tenant_id, Tenant)
@@ -120,123 +120,3 @@ class Casework:
             raise InvalidValue("account_id", "is not a member of this tenant")
         if staff and role == "client":
             raise InvalidValue("account_id", "is a client, not a practitioner")
-
-    # ------------------------------------------------------------------ people
-    def add_participant(
-        self, actor: Actor, case_id: UUID, account_id: UUID, relation: str = "", **when: Any
-    ) -> Saved:
-        return self._record(
-            actor, case_id, STAFF, "add participants",
-            lambda c: c.add_participant(account_id, relation, **when),
-            check=lambda: self._require_member(actor, account_id, staff=False),
-        )
-
-    def remove_participant(self, actor: Actor, case_id: UUID, account_id: UUID, **when: Any) -> Saved:
-        return self._record(
-            actor, case_id, STAFF, "remove participants",
-            lambda c: c.remove_participant(account_id, **when),
-        )
-
-    def assign_practitioner(
-        self, actor: Actor, case_id: UUID, account_id: UUID, **when: Any
-    ) -> Saved:
-        return self._record(
-            actor, case_id, OVERSEERS, "assign practitioners",
-            lambda c: c.assign_practitioner(account_id, **when),
-            check=lambda: self._require_member(actor, account_id, staff=True),
-        )
-
-    def unassign_practitioner(
-        self, actor: Actor, case_id: UUID, account_id: UUID, **when: Any
-    ) -> Saved:
-        return self._record(
-            actor, case_id, OVERSEERS, "unassign practitioners",
-            lambda c: c.unassign_practitioner(account_id, **when),
-        )
-
-    # ------------------------------------------------------------------ what clients may record too
-    def record_check_in(
-        self, actor: Actor, case_id: UUID, *, participant_id: UUID | None = None, **fields: Any
-    ) -> Saved:
-        return self._record(
-            actor, case_id, ANYONE_ON_CASE, "record check-ins",
-            lambda c: c.record_check_in(
-                participant_id=authz.checking_in_for(actor, participant_id), **fields
-            ),
-        )
-
-    def write_journal(self, actor: Actor, case_id: UUID, **fields: Any) -> Saved:
-        return self._record(
-            actor, case_id, ANYONE_ON_CASE, "write journal entries",
-            lambda c: c.write_journal(**fields),
-        )
-
-    # ------------------------------------------------------------------ staff records
-    def _staff(self, actor: Actor, case_id: UUID, action: str, method: str, fields: dict) -> Saved:
-        return self._record(
-            actor, case_id, STAFF, action, lambda c: getattr(c, method)(**fields)
-        )
-
-    def disclose_breach(self, actor: Actor, case_id: UUID, **fields: Any) -> Saved:
-        return self._staff(actor, case_id, "record breaches", "disclose_breach", fields)
-
-    def assess_readiness(self, actor: Actor, case_id: UUID, **fields: Any) -> Saved:
-        return self._staff(actor, case_id, "assess readiness", "assess_readiness", fields)
-
-    def offer_apology(self, actor: Actor, case_id: UUID, **fields: Any) -> Saved:
-        return self._staff(actor, case_id, "record apologies", "offer_apology", fields)
-
-    def set_boundary(self, actor: Actor, case_id: UUID, **fields: Any) -> Saved:
-        return self._staff(actor, case_id, "set boundaries", "set_boundary", fields)
-
-    def revise_boundary(self, actor: Actor, case_id: UUID, **fields: Any) -> Saved:
-        return self._staff(actor, case_id, "revise boundaries", "revise_boundary", fields)
-
-    def retire_boundary(self, actor: Actor, case_id: UUID, **fields: Any) -> Saved:
-        return self._staff(actor, case_id, "retire boundaries", "retire_boundary", fields)
-
-    def record_boundary_crossed(self, actor: Actor, case_id: UUID, **fields: Any) -> Saved:
-        return self._staff(
-            actor, case_id, "record crossed boundaries", "record_boundary_crossed", fields
-        )
-
-    def make_agreement(self, actor: Actor, case_id: UUID, **fields: Any) -> Saved:
-        return self._staff(actor, case_id, "record agreements", "make_agreement", fields)
-
-    def record_setback(self, actor: Actor, case_id: UUID, **fields: Any) -> Saved:
-        return self._staff(actor, case_id, "record setbacks", "record_setback", fields)
-
-    def practice_ritual(self, actor: Actor, case_id: UUID, **fields: Any) -> Saved:
-        return self._staff(actor, case_id, "record rituals", "practice_ritual", fields)
-
-    def raise_red_flag(self, actor: Actor, case_id: UUID, **fields: Any) -> Saved:
-        return self._staff(actor, case_id, "raise red flags", "raise_red_flag", fields)
-
-    def resolve_red_flag(self, actor: Actor, case_id: UUID, **fields: Any) -> Saved:
-        return self._staff(actor, case_id, "resolve red flags", "resolve_red_flag", fields)
-
-    def advance_stage(self, actor: Actor, case_id: UUID, **fields: Any) -> Saved:
-        return self._staff(actor, case_id, "advance stages", "advance_stage", fields)
-
-    def reach_milestone(self, actor: Actor, case_id: UUID, **fields: Any) -> Saved:
-        return self._staff(actor, case_id, "record milestones", "reach_milestone", fields)
-
-    def note_session(self, actor: Actor, case_id: UUID, **fields: Any) -> Saved:
-        return self._staff(actor, case_id, "write staff notes", "note_session", fields)
-
-    def complete_program_step(self, actor: Actor, case_id: UUID, **fields: Any) -> Saved:
-        return self._staff(
-            actor, case_id, "complete program steps", "complete_program_step", fields
-        )
-
-    def record_trust_pulse(self, actor: Actor, case_id: UUID, **fields: Any) -> Saved:
-        return self._staff(actor, case_id, "record trust pulses", "record_trust_pulse", fields)
-
-    def change_approach(self, actor: Actor, case_id: UUID, **fields: Any) -> Saved:
-        return self._staff(actor, case_id, "change the approach", "change_approach", fields)
-
-    def close_case(self, actor: Actor, case_id: UUID, **fields: Any) -> Saved:
-        return self._staff(actor, case_id, "close cases", "close", fields)
-
-    def reopen_case(self, actor: Actor, case_id: UUID, **fields: Any) -> Saved:
-        return self._staff(actor, case_id, "reopen cases", "reopen", fields)

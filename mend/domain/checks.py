@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import datetime, timezone
 
+from mend.domain import vocabulary as v
 from mend.domain.errors import InvalidValue
 
 
@@ -25,7 +26,7 @@ def integer_between(field: str, value: object, low: int, high: int | None = None
     return value
 
 
-def text(field: str, value: object, *, required: bool = True, max_length: int = 10_000) -> str:
+def text(field: str, value: object, *, required: bool = True, max_length: int = v.TEXT_MAX) -> str:
     if value is None and not required:
         return ""
     if not isinstance(value, str):

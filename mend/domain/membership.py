@@ -11,6 +11,7 @@ from uuid import UUID
 from mend.domain import authorization as authz, passwords
 from mend.domain.acting import acting
 from mend.domain.authorization import Actor
+from mend.domain.case import Case
 from mend.domain.checks import utcnow
 from mend.domain.errors import (
     AlreadyTaken, InvalidValue, NotAuthenticated, NotFound, WrongCredentials,
@@ -211,15 +212,29 @@ class Membership:
         return Actor(account.id, tenant.id, role)
 
     # ------------------------------------------------------------------ members
-    def invite(self, actor: Actor, *, email: str, name: str, role: str) -> Saved:
-        """Invite someone by email; result is an Invitation carrying the one-time token."""
-        authz.require_owner(actor, "invite members")
+    def invite(
+        self, actor: Actor, *, email: str, name: str, role: str, case_id: UUID | None = None,
+        relation: str = "",
+    ) -> Saved:
+        """Invite someone by email; result is an Invitation carrying the one-time token.
+
+        Owners invite anyone. Practitioners and supervisors invite clients only, and may put
+        the client straight on a case they can see (``case_id``), in the same save as the
+        invitation; the client sees it once they accept.
+        """
+        authz.require_inviter(actor, role)
+        if case_id is not None and role != "client":
+            raise InvalidValue("case_id", "only a client joins a case with their invitation")
         email = normalise_email(email)
         token = secrets.token_urlsafe(32)
         expires_at = utcnow() + INVITATION_LIFETIME
 
         def command():
             tenant = self.store.get(actor.tenant_id, Tenant)
+            case = None
+            if case_id is not None:
+                case = self.store.get(case_id, Case)
+                authz.require_visible(actor, case)
             account_id = self.store.lookup(EMAILS, email)
             changed: list = [tenant]
             with acting(actor.account_id, actor.tenant_id):
@@ -232,6 +247,9 @@ class Membership:
                     token_hash=secret_digest(token), expires_at=expires_at,
                 )
                 changed.append(Index(namespace=INVITATIONS, value=secret_digest(token), ref=tenant.id))
+                if case is not None:
+                    case.add_participant(account_id, relation)
+                    changed.append(case)
             return changed, Invitation(account_id, token, expires_at)
 
         return self.store.retrying(command)

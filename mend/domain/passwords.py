@@ -5,9 +5,10 @@ from __future__ import annotations
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
+from mend.domain import vocabulary as v
 from mend.domain.errors import InvalidValue
 
-MIN_LENGTH = 10
+MIN_LENGTH = v.PASSWORD_MIN
 
 # The most used passwords in public breach corpora that are at least MIN_LENGTH long; a
 # longer list belongs with the sign-in work, this keeps the worst out from the start.
@@ -33,8 +34,8 @@ def check_policy(password: object, field: str = "password") -> str:
         raise InvalidValue(field, "must be text")
     if len(password) < MIN_LENGTH:
         raise InvalidValue(field, f"must be at least {MIN_LENGTH} characters")
-    if len(password) > 1024:
-        raise InvalidValue(field, "must be at most 1024 characters")
+    if len(password) > v.PASSWORD_MAX:
+        raise InvalidValue(field, f"must be at most {v.PASSWORD_MAX} characters")
     if password.lower() in COMMON_PASSWORDS:
         raise InvalidValue(field, "is one of the most common passwords; choose another")
     return password

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import datetime, timedelta
 from uuid import NAMESPACE_URL, UUID, uuid5
 
@@ -17,11 +18,13 @@ class Tenant(MendAggregate):
 
     @classmethod
     def register(cls, *, name: str, slug: str, kind: str) -> Tenant:
-        slug = checks.text("slug", slug, max_length=63)
-        if not slug.replace("-", "").isalnum() or slug != slug.lower() or slug.startswith("-"):
+        slug = checks.text("slug", slug, max_length=v.SLUG_MAX)
+        if len(slug) < v.SLUG_MIN:
+            raise InvalidValue("slug", f"must be at least {v.SLUG_MIN} characters")
+        if not re.fullmatch(v.SLUG_PATTERN, slug):
             raise InvalidValue("slug", "must be lowercase letters, digits and hyphens")
         return cls(
-            name=checks.text("name", name, max_length=200),
+            name=checks.text("name", name, max_length=v.SHORT_MAX),
             slug=slug,
             kind=checks.one_of("kind", kind, v.TENANT_KINDS),
         )
@@ -116,8 +119,11 @@ class Account(MendAggregate):
 
     @classmethod
     def register(cls, *, email: str, name: str, password_hash: str | None) -> Account:
-        return cls(email=normalise_email(email), name=checks.text("name", name, max_length=200),
-                   password_hash=password_hash)
+        return cls(
+            email=normalise_email(email),
+            name=checks.text("name", name, max_length=v.SHORT_MAX),
+            password_hash=password_hash,
+        )
 
     @event("AccountRegistered")
     def __init__(self, email: str, name: str, password_hash: str | None) -> None:
@@ -147,8 +153,11 @@ class Account(MendAggregate):
 
     def fail_sign_in(self, via: str, address: str) -> None:
         """Record a wrong password given for this account, for the owners of its tenants."""
-        self._sign_in_failed(via, checks.text("address", address, max_length=64, required=False),
-                             list(self.tenant_ids))
+        self._sign_in_failed(
+            via,
+            checks.text("address", address, max_length=64, required=False),
+            list(self.tenant_ids),
+        )
 
     @event("SignInFailed")
     def _sign_in_failed(self, via: str, address: str, tenant_ids: list[str]) -> None:

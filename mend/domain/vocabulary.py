@@ -102,3 +102,23 @@ SEVERITY_MIN, SEVERITY_MAX = 1, 3
 PULSE_MIN_RESPONSES = 5
 DEFAULT_CADENCE_DAYS = 7
 MAX_CADENCE_DAYS = 90
+
+#: Which rituals fit which kind of case. A friendship is repaired one to one, as a couple is;
+#: a workplace's shared ritual is the program's renewal step, not one of these.
+RITUALS_BY_KIND = {
+    "couple": COUPLE_RITUALS,
+    "family": FAMILY_RITUALS,
+    "friendship": COUPLE_RITUALS,
+    "workplace": (),
+}
+
+# Limits that the request schemas state and the aggregates enforce: both read them from here.
+TEXT_MAX = 10_000  # free text: notes, apologies, descriptions, summaries
+SHORT_MAX = 200  # names and titles
+RELATION_MAX = 80
+SLUG_MIN, SLUG_MAX = 2, 63
+SLUG_PATTERN = r"[a-z0-9][a-z0-9-]*"  # ASCII on purpose: a slug is typed into URLs
+MAX_APOLOGY_RECIPIENTS = 50
+MAX_PULSE_SCORES = 10_000
+MAX_CONFLICTS = 1_000  # conflicts in one check-in period; more is a typing slip
+PASSWORD_MIN, PASSWORD_MAX = 10, 1024

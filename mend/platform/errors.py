@@ -56,7 +56,7 @@ def problem(status: int, title: str, detail: str = "", errors: dict | None = Non
     return response
 
 
-def _flatten(messages: Any, prefix: str = "") -> dict[str, list[str]]:
+def field_messages(messages: Any, prefix: str = "") -> dict[str, list[str]]:
     """webargs nests errors by location ({"json": {"trust": [...]}}); clients want field names."""
     if isinstance(messages, dict):
         flat: dict[str, list[str]] = {}
@@ -65,7 +65,7 @@ def _flatten(messages: Any, prefix: str = "") -> dict[str, list[str]]:
             if key == "_schema":
                 name = prefix or "body"
             path = f"{prefix}.{name}" if prefix and name else (name or prefix)
-            flat.update(_flatten(value, path))
+            flat.update(field_messages(value, path))
         return flat
     if isinstance(messages, list) and all(isinstance(m, str) for m in messages):
         return {prefix or "body": messages}
@@ -135,10 +135,10 @@ class ProblemApi(Api):
             return problem(500, "Internal error", "Something went wrong on our side.")
         detail = data.get("message") or error.description or ""
         if errors:
-            flat = _flatten(errors)
+            flat = field_messages(errors)
             detail = "Some fields are invalid." if error.code == 422 else flat.get("body", [detail])[0]
-        return problem(error.code or 500, error.name, detail, _flatten(errors) if errors else None,
-                       headers=data.get("headers"))
+        return problem(error.code or 500, error.name, detail,
+                       field_messages(errors) if errors else None, headers=data.get("headers"))
 
 
 def refuse_non_json_bodies() -> Any:

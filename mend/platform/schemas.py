@@ -14,8 +14,11 @@ from marshmallow import fields as f, validate
 
 from mend.domain import vocabulary as v
 
-TEXT = validate.Length(min=1, max=10_000)
-SHORT = validate.Length(min=1, max=200)
+TEXT = validate.Length(min=1, max=v.TEXT_MAX)
+SHORT = validate.Length(min=1, max=v.SHORT_MAX)
+NEW_PASSWORD = validate.Length(min=v.PASSWORD_MIN, max=v.PASSWORD_MAX)
+#: A password being checked, not chosen: any length up to the cap, so a short wrong one is 401.
+GIVEN_PASSWORD = validate.Length(max=v.PASSWORD_MAX)
 RATING = validate.Range(v.RATING_MIN, v.RATING_MAX)
 
 
@@ -31,7 +34,7 @@ def occurred_at() -> f.AwareDateTime:
 
 
 def optional_text() -> f.String:
-    return f.String(load_default="", validate=validate.Length(max=10_000))
+    return f.String(load_default="", validate=validate.Length(max=v.TEXT_MAX))
 
 
 def unstorable_text(data: object, path: str = "") -> dict[str, list[str]]:
@@ -76,15 +79,15 @@ class Schema(ma.Schema):
 # ---------------------------------------------------------------- tenants, members, sign-in
 class OwnerSchema(Schema):
     email = f.Email(required=True)
-    password = f.String(required=True, load_only=True, validate=validate.Length(max=1024))
+    password = f.String(required=True, load_only=True, validate=NEW_PASSWORD)
     name = f.String(required=True, validate=SHORT)
 
 
 class TenantSignUpSchema(Schema):
     name = f.String(required=True, validate=SHORT)
     slug = f.String(required=True, validate=[
-        validate.Length(min=2, max=63),
-        validate.Regexp(r"^[a-z0-9][a-z0-9-]*$", error="lowercase letters, digits and hyphens"),
+        validate.Length(min=v.SLUG_MIN, max=v.SLUG_MAX),
+        validate.Regexp(f"^{v.SLUG_PATTERN}$", error="lowercase letters, digits and hyphens"),
     ])
     kind = f.String(required=True, validate=one_of(v.TENANT_KINDS))
     owner = f.Nested(OwnerSchema, required=True)
@@ -98,7 +101,7 @@ class TenantCreatedSchema(Schema):
 
 class LoginSchema(Schema):
     email = f.String(required=True, validate=validate.Length(max=254))
-    password = f.String(required=True, load_only=True, validate=validate.Length(max=1024))
+    password = f.String(required=True, load_only=True, validate=GIVEN_PASSWORD)
 
 
 class SignedInSchema(Schema):
@@ -109,9 +112,8 @@ class SignedInSchema(Schema):
 
 
 class PasswordChangeSchema(Schema):
-    current_password = f.String(required=True, load_only=True,
-                                validate=validate.Length(max=1024))
-    new_password = f.String(required=True, load_only=True, validate=validate.Length(max=1024))
+    current_password = f.String(required=True, load_only=True, validate=GIVEN_PASSWORD)
+    new_password = f.String(required=True, load_only=True, validate=NEW_PASSWORD)
 
 
 class TokenRequestSchema(LoginSchema):
@@ -130,7 +132,12 @@ class TokenSchema(Schema):
 class InviteSchema(Schema):
     email = f.Email(required=True)
     name = f.String(required=True, validate=SHORT)
-    role = f.String(required=True, validate=one_of(v.ROLES))
+    role = f.String(required=True, validate=one_of(v.ROLES), metadata={
+        "description": "Owners invite any role; practitioners and supervisors clients only."})
+    case_id = f.UUID(load_default=None, metadata={
+        "description": "For a client: the case they join as a participant with the "
+                       "invitation (one the inviter can see)."})
+    relation = f.String(load_default="", validate=validate.Length(max=v.RELATION_MAX))
 
 
 class InvitationSchema(Schema):
@@ -149,7 +156,7 @@ class TokenListSchema(Schema):
 
 
 class AcceptSchema(Schema):
-    password = f.String(required=True, load_only=True, validate=validate.Length(max=1024))
+    password = f.String(required=True, load_only=True, validate=NEW_PASSWORD)
     name = f.String(load_default=None, validate=SHORT)
 
 
@@ -193,9 +200,18 @@ class RecordedSchema(Schema):
     occurred_at = f.AwareDateTime(allow_none=True)
     recorded_at = f.AwareDateTime()
     case_id = f.UUID()
-    boundary_id = f.UUID()
-    flag_id = f.UUID()
-    agreement_id = f.UUID()
+
+
+class BoundaryRecordedSchema(RecordedSchema):
+    boundary_id = f.UUID(metadata={"description": "The new boundary's id"})
+
+
+class FlagRecordedSchema(RecordedSchema):
+    flag_id = f.UUID(metadata={"description": "The new red flag's id"})
+
+
+class AgreementRecordedSchema(RecordedSchema):
+    agreement_id = f.UUID(metadata={"description": "The new agreement's id"})
 
 
 class CaseSummarySchema(Schema):
@@ -248,7 +264,7 @@ class NoteSchema(EventSchema):
 
 class ParticipantSchema(EventSchema):
     account_id = f.UUID(required=True)
-    relation = f.String(load_default="", validate=validate.Length(max=80))
+    relation = f.String(load_default="", validate=validate.Length(max=v.RELATION_MAX))
 
 
 class PractitionerSchema(EventSchema):
@@ -259,7 +275,7 @@ class CheckInSchema(NoteSchema):
     trust = f.Integer(required=True, strict=True, validate=RATING)
     emotional_safety = f.Integer(required=True, strict=True, validate=RATING)
     communication_ease = f.Integer(required=True, strict=True, validate=RATING)
-    conflicts = f.Integer(required=True, strict=True, validate=validate.Range(min=0))
+    conflicts = f.Integer(required=True, strict=True, validate=validate.Range(0, v.MAX_CONFLICTS))
     participant_id = f.UUID(load_default=None)
 
 
@@ -272,7 +288,8 @@ class SetbackSchema(EventSchema):
 
 class ApologySchema(EventSchema):
     from_id = f.UUID(required=True)
-    to_ids = f.List(f.UUID(), required=True, validate=validate.Length(min=1, max=50))
+    to_ids = f.List(f.UUID(), required=True,
+                    validate=validate.Length(min=1, max=v.MAX_APOLOGY_RECIPIENTS))
     text = f.String(required=True, validate=TEXT)
     names_harm = f.Boolean(required=True, truthy={True}, falsy={False})
     takes_responsibility = f.Boolean(required=True, truthy={True}, falsy={False})
@@ -318,7 +335,8 @@ class MilestoneSchema(NoteSchema):
 
 class StageSchema(EventSchema):
     stage = f.String(required=True, validate=one_of(v.STAGES))
-    reason = optional_text()
+    reason = f.String(load_default="", validate=validate.Length(max=v.TEXT_MAX), metadata={
+        "description": "Required when the case skips a stage (422 otherwise)."})
 
 
 class ApproachSchema(EventSchema):
@@ -333,12 +351,14 @@ class BreachDisclosureSchema(EventSchema):
 
 class ProgramStepSchema(NoteSchema):
     step = f.String(required=True, validate=one_of(v.PROGRAM_STEPS))
+    reason = f.String(load_default="", validate=validate.Length(max=v.TEXT_MAX), metadata={
+        "description": "Required when an earlier step is not done yet (422 otherwise)."})
 
 
 class PulseSchema(EventSchema):
     scores = f.List(
         f.Integer(strict=True, validate=RATING), required=True,
-        validate=validate.Length(min=1, max=10_000),
+        validate=validate.Length(min=1, max=v.MAX_PULSE_SCORES),
     )
 
 

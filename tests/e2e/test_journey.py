@@ -6,7 +6,7 @@ supervisor, and three clients; each accepts with a password of their own. A prac
 works a couple's case from the first session to its reconciliation, ten weeks of it
 recorded with the dates things happened; the owner opens a family's case that closes and
 reopens; an organization runs a workplace case with program steps and trust pulses.
-Between them, every kind of event the API records (``COMMANDS`` in
+Between them, every kind of event the API records (``ROUTES`` in
 mend/platform/api/cases.py) is recorded by a role allowed to record it.
 
 Then each person reads what they would read: the timeline page by page, the metrics,
@@ -27,7 +27,7 @@ from typing import Any
 
 import pytest
 
-from mend.platform.api.cases import COMMANDS
+from mend.platform.api.cases import ROUTES
 from tests.e2e.api_client import ApiClient
 
 API = "/api/v1"
@@ -88,7 +88,7 @@ def when(moment: str) -> datetime:
 class Recorded:
     """One event recorded over HTTP, and the answer the server gave."""
 
-    route: str  # a COMMANDS path ("" for opening a case)
+    route: str  # a ROUTES path ("" for opening a case)
     case: str
     author: str
     body: dict[str, Any]
@@ -384,7 +384,7 @@ def test_everyone_invited_joined_with_their_own_password_and_role(practice):
 def test_every_kind_of_event_is_recorded_and_answered_with_its_documented_shape(
         practice, organization):
     recorded = practice.recorded + organization.recorded
-    assert {r.route for r in recorded} == {c.path for c in COMMANDS} | {""}
+    assert {r.route for r in recorded} == {r.path for r in ROUTES} | {""}
     for journey, r in [(j, r) for j in (practice, organization) for r in j.recorded]:
         answer, what = r.answer, f"{r.author} {r.route or 'open'}"
         expected = {"id", "type", "occurred_at", "recorded_at", "case_id"}

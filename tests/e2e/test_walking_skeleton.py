@@ -299,3 +299,28 @@ def test_a_wrong_password_is_answered_alike_and_then_shows_in_the_owners_audit(s
             break
         time.sleep(0.1)
     assert failures == ["Failed sign-in (browser) from 127.0.0.1"]
+
+
+def test_the_api_document_names_the_idempotency_key_and_each_created_id_where_it_is_made(server):
+    document = ApiClient(server).get("/api/v1/openapi.json").json()
+    schemas = document["components"]["schemas"]
+
+    def answer_fields(operation: dict) -> set[str]:
+        ref = operation["responses"]["201"]["content"]["application/json"]["schema"]["$ref"]
+        return set(schemas[ref.rsplit("/", 1)[-1]]["properties"])
+
+    created = {}
+    for path, item in document["paths"].items():
+        post = item.get("post")
+        # A reminder is queued work that records itself at most once per due check-in.
+        if not post or not path.startswith("/api/v1/cases") or path.endswith("/reminders"):
+            continue
+        headers = {p["name"] for p in post.get("parameters", []) if p["in"] == "header"}
+        assert "Idempotency-Key" in headers, path
+        if "201" in post["responses"]:
+            created[path] = answer_fields(post) & {"boundary_id", "flag_id", "agreement_id"}
+    assert {path: ids for path, ids in created.items() if ids} == {
+        "/api/v1/cases/{case_id}/boundaries": {"boundary_id"},
+        "/api/v1/cases/{case_id}/red-flags": {"flag_id"},
+        "/api/v1/cases/{case_id}/agreements": {"agreement_id"},
+    }

@@ -11,6 +11,7 @@ from collections import Counter
 
 import pytest
 
+from mend.domain import commands as cmd
 from mend.config import Settings
 from mend.domain.casework import Casework
 from mend.domain.case import Case
@@ -37,7 +38,7 @@ def run_writers(practice, services, pat, client) -> None:
     cw = services[0]
     case_id = cw.open_case(pat, kind="couple", title="Busy case", approach="self_guided",
                            breach_category="broken_promise", breach_summary="Again.").result
-    cw.add_participant(pat, case_id, client.account_id)
+    cw.record(pat, case_id, cmd.AddParticipant(account_id=client.account_id))
     start_version = practice.store.get(case_id, Case).version
 
     start = threading.Barrier(THREADS)
@@ -49,10 +50,10 @@ def run_writers(practice, services, pat, client) -> None:
             start.wait()
             for i in range(PER_THREAD):
                 actor = client if i % 2 else pat
-                saved = services[n % len(services)].record_check_in(
-                    actor, case_id, participant_id=client.account_id, trust=i, emotional_safety=5,
+                saved = services[n % len(services)].record(actor, case_id, cmd.RecordCheckIn(
+                    participant_id=client.account_id, trust=i, emotional_safety=5,
                     communication_ease=5, conflicts=n % 3, note=f"writer {n} check-in {i}",
-                )
+                ))
                 saved_versions.append(saved.version)
         except BaseException as error:  # noqa: BLE001 - every escape is a failure
             errors.append(error)

@@ -15,6 +15,7 @@ import psycopg
 import pytest
 from eventsourcing.cipher import AESCipher
 
+from mend.domain import commands as cmd
 from mend.config import Settings
 from mend.domain.case import Case
 from mend.domain.membership import Membership
@@ -87,10 +88,15 @@ def record_personal_text(store: MendStore):
     cw = practice.casework
     case_id = cw.open_case(pat, kind="family", title=TITLE, approach="therapy_guided",
                            breach_category="dishonesty", breach_summary=SUMMARY).result
-    cw.add_participant(pat, case_id, client.account_id, relation="parent")
-    cw.record_check_in(client, case_id, trust=4, emotional_safety=3, communication_ease=5,
-                       conflicts=2, note=NOTE)
-    cw.write_journal(client, case_id, text=JOURNAL)
+    cw.record(pat, case_id, cmd.AddParticipant(account_id=client.account_id, relation="parent"))
+    cw.record(
+        client,
+        case_id,
+        cmd.RecordCheckIn(
+            trust=4, emotional_safety=3, communication_ease=5, conflicts=2, note=NOTE
+        ),
+    )
+    cw.record(client, case_id, cmd.WriteJournal(text=JOURNAL))
     return practice, client, case_id
 
 

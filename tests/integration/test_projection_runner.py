@@ -20,10 +20,12 @@ from eventsourcing.persistence import IntegrityError, Tracking
 
 from mend.bootstrap import Mend, bootstrap, build_casebook
 from mend.config import Settings
+from mend.domain import commands as cmd
 from mend.domain.acting import acting
 from mend.domain.authorization import Actor
 from mend.domain.case import Case
 from mend.domain.store import MendStore, event_id
+from mend.domain.vocabulary import RITUALS_BY_KIND
 from mend.projections.casebook import Viewer
 from mend.projections.freshness import refresh_stale_metrics
 from mend.projections.runner import ProjectionRunner
@@ -55,7 +57,7 @@ def open_case(mend: Mend, actor: Actor, **when) -> UUID:
 
 _STEPS = (
     lambda c, i: c.note_session(f"Session {i}"),
-    lambda c, i: c.practice_ritual("family_dinner"),
+    lambda c, i: c.practice_ritual(RITUALS_BY_KIND[c.kind][0]),
     lambda c, i: c.record_check_in(
         participant_id=None, trust=i % 11, emotional_safety=5, communication_ease=6,
         conflicts=i % 3,
@@ -82,7 +84,7 @@ def record_cases(mend: Mend, *, cases: int, events_each: int, per_save: int) -> 
     for n in range(cases):
         case_id = open_case(mend, actor)
         # Single-event commands interleave with batched saves, as in a real store.
-        mend.casework.note_session(actor, case_id, text=f"First session of case {n}")
+        mend.casework.record(actor, case_id, cmd.NoteSession(text=f"First session of case {n}"))
         grow(mend.store, actor, case_id, events_each, per_save)
 
 
@@ -258,13 +260,17 @@ def record_people(app: Mend) -> None:
     for n in range(3):
         case_id = open_case(app, pat)
         for client in (cleo, dan):
-            work.add_participant(pat, case_id, client.account_id, "sibling")
-        work.record_check_in(cleo, case_id, trust=n + 3, emotional_safety=5,
-                             communication_ease=4, conflicts=n)
-        work.write_journal(dan, case_id, text=f"Dan's journal {n}")
-        work.note_session(pat, case_id, text=f"Session {n}")
-    work.remove_participant(pat, case_id, dan.account_id)
-    work.close_case(pat, case_id, outcome="reconciled")
+            work.record(pat, case_id,
+                        cmd.AddParticipant(account_id=client.account_id, relation="sibling"))
+        work.record(
+            cleo,
+            case_id,
+            cmd.RecordCheckIn(trust=n + 3, emotional_safety=5, communication_ease=4, conflicts=n),
+        )
+        work.record(dan, case_id, cmd.WriteJournal(text=f"Dan's journal {n}"))
+        work.record(pat, case_id, cmd.NoteSession(text=f"Session {n}"))
+    work.record(pat, case_id, cmd.RemoveParticipant(account_id=dan.account_id))
+    work.record(pat, case_id, cmd.CloseCase(outcome="reconciled"))
 
 
 #: Every table of a casebook generation, with the columns that order its rows.
@@ -340,26 +346,45 @@ def record(app) -> Record:
     work, began = app.casework, datetime.now(timezone.utc) - timedelta(days=30)
     day = lambda n: began + timedelta(days=n)  # noqa: E731
     case_id = open_case(app, owner, occurred_at=began)
-    work.assign_practitioner(owner, case_id, pat.account_id, occurred_at=day(0))
-    work.add_participant(owner, case_id, cleo.account_id, "partner", occurred_at=day(0))
-    work.add_participant(owner, case_id, dan.account_id, "partner", occurred_at=day(0))
-    work.record_check_in(
-        cleo, case_id, trust=4, emotional_safety=5, communication_ease=5, conflicts=1,
-        occurred_at=day(5),
+    work.record(
+        owner, case_id, cmd.AssignPractitioner(account_id=pat.account_id, occurred_at=day(0))
     )
-    work.write_journal(cleo, case_id, text="Cleo, to herself", occurred_at=day(6))
-    work.write_journal(cleo, case_id, text="Cleo, to all", visibility="shared", occurred_at=day(7))
-    work.write_journal(dan, case_id, text="Dan, to himself", occurred_at=day(8))
-    work.write_journal(owner, case_id, text="Olive, to herself", occurred_at=day(9))
-    work.write_journal(pat, case_id, text="Pat, to himself", occurred_at=day(9))
-    work.note_session(pat, case_id, text="Both attended.", occurred_at=day(10))
-    flag_id = work.raise_red_flag(pat, case_id, code="ongoing_secrecy", occurred_at=day(11)).result
-    work.resolve_red_flag(pat, case_id, flag_id=flag_id, occurred_at=day(12))
-    setback = work.record_setback(
-        pat, case_id, severity=2, description="An argument", occurred_at=day(20)
+    work.record(
+        owner,
+        case_id,
+        cmd.AddParticipant(account_id=cleo.account_id, relation="partner", occurred_at=day(0)),
+    )
+    work.record(
+        owner,
+        case_id,
+        cmd.AddParticipant(account_id=dan.account_id, relation="partner", occurred_at=day(0)),
+    )
+    work.record(
+        cleo,
+        case_id,
+        cmd.RecordCheckIn(
+            trust=4, emotional_safety=5, communication_ease=5, conflicts=1, occurred_at=day(5)
+        ),
+    )
+    work.record(cleo, case_id, cmd.WriteJournal(text="Cleo, to herself", occurred_at=day(6)))
+    work.record(
+        cleo,
+        case_id,
+        cmd.WriteJournal(text="Cleo, to all", visibility="shared", occurred_at=day(7)),
+    )
+    work.record(dan, case_id, cmd.WriteJournal(text="Dan, to himself", occurred_at=day(8)))
+    work.record(owner, case_id, cmd.WriteJournal(text="Olive, to herself", occurred_at=day(9)))
+    work.record(pat, case_id, cmd.WriteJournal(text="Pat, to himself", occurred_at=day(9)))
+    work.record(pat, case_id, cmd.NoteSession(text="Both attended.", occurred_at=day(10)))
+    flag_id = work.record(
+        pat, case_id, cmd.RaiseRedFlag(code="ongoing_secrecy", occurred_at=day(11))
+    ).result
+    work.record(pat, case_id, cmd.ResolveRedFlag(flag_id=flag_id, occurred_at=day(12)))
+    setback = work.record(
+        pat, case_id, cmd.RecordSetback(severity=2, description="An argument", occurred_at=day(20))
     )
     # Recorded last, but it happened on day 3: the record learns of the past late.
-    work.reach_milestone(pat, case_id, title="First honest talk", occurred_at=day(3))
+    work.record(pat, case_id, cmd.ReachMilestone(title="First honest talk", occurred_at=day(3)))
     app.runner.catch_up()
     return Record(owner, pat, cleo, dan, case_id, began, setback.recorded_at)
 
@@ -373,8 +398,13 @@ def types(entries) -> list[str]:
 
 
 SHARED_TYPES = [
-    "case_opened", "breach_disclosed", "practitioner_assigned", "participant_added",
-    "participant_added", "milestone_reached", "check_in_recorded",
+    "case_opened",
+    "breach_disclosed",
+    "practitioner_assigned",
+    "participant_added",
+    "participant_added",
+    "milestone_reached",
+    "check_in_recorded",
 ]
 STAFF_TYPES = ["session_noted", "red_flag_raised", "red_flag_resolved"]
 

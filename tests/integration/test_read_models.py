@@ -36,6 +36,7 @@ from eventsourcing.utils import Environment
 import tests.unit.test_golden_metrics as golden
 from mend.bootstrap import Mend
 from mend.config import Settings
+from mend.domain import commands as cmd
 from mend.domain.authorization import Actor
 from mend.domain.case import Case
 from mend.domain.store import MendStore
@@ -43,6 +44,7 @@ from mend.domain.vocabulary import PULSE_MIN_RESPONSES
 from mend.platform import create_app
 from mend.platform import schemas as s
 from mend.projections.case_facts import CaseFacts
+from mend.projections.casebook_projection import snake_case
 from mend.projections.case_metrics import facts_of_case
 from mend.projections.metrics import (
     aggregate_outcomes, compute_metrics, outcome_summary, weekly_series, workplace_progress,
@@ -71,8 +73,11 @@ def new_settings(kind: str, tmp_path_factory: Any, pg_databases: Callable[[], st
 
 
 # ---------------------------------------------------------------------- golden stories
-#: Case methods whose Casework command has another name.
-COMMAND_OF = {"close": "close_case", "reopen": "reopen_case"}
+#: The command that calls each Case method: named alike, but for closing and reopening.
+COMMAND_OF: dict[str, type[cmd.CaseCommand]] = {
+    **{snake_case(command.__name__): command for command in cmd.CASE_COMMANDS},
+    "close": cmd.CloseCase, "reopen": cmd.ReopenCase,
+}
 
 
 class Recorder:
@@ -97,8 +102,7 @@ class Recorder:
     def record(self, case_id: UUID, method: str, *args: Any, **kwargs: Any) -> Any:
         bound = inspect.signature(getattr(Case, method)).bind(None, *args, **kwargs)
         fields = {k: self.person(v) for k, v in bound.arguments.items() if k != "self"}
-        command = getattr(self.casework, COMMAND_OF.get(method, method))
-        return command(self.actor, case_id, **fields)
+        return self.casework.record(self.actor, case_id, COMMAND_OF[method](**fields))
 
     def story_class(self) -> type:
         recorder = self
@@ -132,26 +136,44 @@ def record_workplace(casework: Any, actor: Actor) -> tuple[UUID, datetime]:
         occurred_at=golden.WORK_OPENED,
     ).originator_id
     for step, when in golden.STEPS[:4]:
-        casework.complete_program_step(actor, case_id, step=step, occurred_at=when)
+        casework.record(actor, case_id, cmd.CompleteProgramStep(step=step, occurred_at=when))
     for when, scores in golden.PULSES[:2]:
-        casework.record_trust_pulse(actor, case_id, scores=scores, occurred_at=when)
-    casework.complete_program_step(actor, case_id, step="ongoing_updates",
-                                   occurred_at=golden.STEPS[5][1])
+        casework.record(actor, case_id, cmd.RecordTrustPulse(scores=scores, occurred_at=when))
+    casework.record(
+        actor,
+        case_id,
+        cmd.CompleteProgramStep(
+            step="ongoing_updates",
+            reason="The audit report ran late.",
+            occurred_at=golden.STEPS[5][1],
+        ),
+    )
     time.sleep(0.002)
     between = datetime.now(UTC)
     time.sleep(0.002)
-    casework.complete_program_step(actor, case_id, step="external_audit",
-                                   occurred_at=golden.STEPS[4][1])
-    casework.record_trust_pulse(actor, case_id, scores=golden.PULSES[2][1],
-                                occurred_at=golden.PULSES[2][0])
+    casework.record(
+        actor,
+        case_id,
+        cmd.CompleteProgramStep(step="external_audit", occurred_at=golden.STEPS[4][1]),
+    )
+    casework.record(
+        actor,
+        case_id,
+        cmd.RecordTrustPulse(scores=golden.PULSES[2][1], occurred_at=golden.PULSES[2][0]),
+    )
     for step, when in golden.STEPS[6:]:
-        casework.complete_program_step(actor, case_id, step=step, occurred_at=when)
+        casework.record(actor, case_id, cmd.CompleteProgramStep(step=step, occurred_at=when))
     return case_id, between
 
 
 # ---------------------------------------------------------------------- the world
-SECRETS_OF_STAFF = ("STAFF-NOTE-SECRET", "LATE-STAFF-NOTE", "FLAG-NOTE-SECRET",
-                    "FLAG2-NOTE-SECRET", "RESOLVED-NOTE-SECRET")
+SECRETS_OF_STAFF = (
+    "STAFF-NOTE-SECRET",
+    "LATE-STAFF-NOTE",
+    "FLAG-NOTE-SECRET",
+    "FLAG2-NOTE-SECRET",
+    "RESOLVED-NOTE-SECRET",
+)
 PRIVATE_OF = {
     "ana": ("ANA-PRIVATE-JOURNAL",),
     "leo": ("LEO-PRIVATE-JOURNAL", "LEO-LATE-PRIVATE"),
@@ -202,8 +224,7 @@ class World:
 
     def get(self, who: str, path: str, **query: Any) -> Any:
         query = {k: iso(v) for k, v in query.items() if v is not None}
-        return self.app.test_client().get(API + path, headers=self.tokens[who],
-                                          query_string=query)
+        return self.app.test_client().get(API + path, headers=self.tokens[who], query_string=query)
 
     def events(self, case: str) -> list[Any]:
         """The case's stored events, as the store gives them back."""
@@ -247,51 +268,90 @@ def record_home(work: Any, a: dict[str, Actor], began: datetime) -> tuple[UUID, 
     day = lambda n: began + timedelta(days=n)  # noqa: E731
     pat, ana, leo, owner = a["pat"], a["ana"], a["leo"], a["owner"]
     case_id = work.open_case(
-        pat, kind="couple", title="Home front", approach="therapy_guided",
-        breach_category="dishonesty", breach_summary="Money kept out of sight.",
+        pat,
+        kind="couple",
+        title="Home front",
+        approach="therapy_guided",
+        breach_category="dishonesty",
+        breach_summary="Money kept out of sight.",
         occurred_at=day(0),
     ).originator_id
     for person in (ana, leo):
-        work.add_participant(pat, case_id, person.account_id, "partner", occurred_at=day(0))
+        work.record(
+            pat,
+            case_id,
+            cmd.AddParticipant(
+                account_id=person.account_id, relation="partner", occurred_at=day(0)
+            ),
+        )
 
     def check_in(who: Actor, n: float, trust: int, conflicts: int = 1) -> None:
-        work.record_check_in(who, case_id, trust=trust, emotional_safety=5,
-                             communication_ease=5, conflicts=conflicts,
-                             note=f"check-in of day {n}", occurred_at=day(n))
+        work.record(
+            who,
+            case_id,
+            cmd.RecordCheckIn(
+                trust=trust,
+                emotional_safety=5,
+                communication_ease=5,
+                conflicts=conflicts,
+                note=f"check-in of day {n}",
+                occurred_at=day(n),
+            ),
+        )
 
     check_in(ana, 2, 6)
     check_in(leo, 2.1, 7)
-    work.write_journal(ana, case_id, text="ANA-PRIVATE-JOURNAL", occurred_at=day(4))
-    work.write_journal(ana, case_id, text="ANA-SHARED-JOURNAL", visibility="shared",
-                       occurred_at=day(5))
-    work.write_journal(leo, case_id, text="LEO-PRIVATE-JOURNAL", occurred_at=day(6))
-    work.write_journal(pat, case_id, text="PAT-PRIVATE-JOURNAL", occurred_at=day(6))
-    work.write_journal(owner, case_id, text="OLIVE-PRIVATE-JOURNAL", occurred_at=day(7))
-    work.note_session(pat, case_id, text="STAFF-NOTE-SECRET", occurred_at=day(8))
+    work.record(ana, case_id, cmd.WriteJournal(text="ANA-PRIVATE-JOURNAL", occurred_at=day(4)))
+    work.record(
+        ana,
+        case_id,
+        cmd.WriteJournal(text="ANA-SHARED-JOURNAL", visibility="shared", occurred_at=day(5)),
+    )
+    work.record(leo, case_id, cmd.WriteJournal(text="LEO-PRIVATE-JOURNAL", occurred_at=day(6)))
+    work.record(pat, case_id, cmd.WriteJournal(text="PAT-PRIVATE-JOURNAL", occurred_at=day(6)))
+    work.record(owner, case_id, cmd.WriteJournal(text="OLIVE-PRIVATE-JOURNAL", occurred_at=day(7)))
+    work.record(pat, case_id, cmd.NoteSession(text="STAFF-NOTE-SECRET", occurred_at=day(8)))
     check_in(ana, 9, 5)
     check_in(leo, 9.1, 4, conflicts=3)
-    safety = work.raise_red_flag(pat, case_id, code="abuse_history", note="FLAG-NOTE-SECRET",
-                                 occurred_at=day(10)).result
-    flag = work.raise_red_flag(pat, case_id, code="gaslighting", note="FLAG2-NOTE-SECRET",
-                               occurred_at=day(11)).result
-    work.resolve_red_flag(pat, case_id, flag_id=flag, note="RESOLVED-NOTE-SECRET",
-                          occurred_at=day(12))
-    work.record_setback(pat, case_id, severity=2, description="A row about money",
-                        occurred_at=day(14))
-    work.set_boundary(pat, case_id, text="Accounts are open to both", occurred_at=day(15))
+    safety = work.record(
+        pat,
+        case_id,
+        cmd.RaiseRedFlag(code="abuse_history", note="FLAG-NOTE-SECRET", occurred_at=day(10)),
+    ).result
+    flag = work.record(
+        pat,
+        case_id,
+        cmd.RaiseRedFlag(code="gaslighting", note="FLAG2-NOTE-SECRET", occurred_at=day(11)),
+    ).result
+    work.record(
+        pat,
+        case_id,
+        cmd.ResolveRedFlag(flag_id=flag, note="RESOLVED-NOTE-SECRET", occurred_at=day(12)),
+    )
+    work.record(
+        pat,
+        case_id,
+        cmd.RecordSetback(severity=2, description="A row about money", occurred_at=day(14)),
+    )
+    work.record(
+        pat, case_id, cmd.SetBoundary(text="Accounts are open to both", occurred_at=day(15))
+    )
     check_in(ana, 16, 4)
     check_in(leo, 16.1, 3, conflicts=4)
-    work.make_agreement(pat, case_id, text="A weekly money talk", occurred_at=day(17))
+    work.record(pat, case_id, cmd.MakeAgreement(text="A weekly money talk", occurred_at=day(17)))
     check_in(ana, 23, 3)
-    known = work.write_journal(ana, case_id, text="Ana, shared again", visibility="shared",
-                               occurred_at=day(24)).recorded_at
+    known = work.record(
+        ana,
+        case_id,
+        cmd.WriteJournal(text="Ana, shared again", visibility="shared", occurred_at=day(24)),
+    ).recorded_at
     time.sleep(0.002)
     # Written up late, back-dated: the record learns of the past afterwards.
-    work.reach_milestone(pat, case_id, title="First honest talk", occurred_at=day(3))
-    work.note_session(pat, case_id, text="LATE-STAFF-NOTE", occurred_at=day(1))
-    work.write_journal(leo, case_id, text="LEO-LATE-PRIVATE", occurred_at=day(3))
+    work.record(pat, case_id, cmd.ReachMilestone(title="First honest talk", occurred_at=day(3)))
+    work.record(pat, case_id, cmd.NoteSession(text="LATE-STAFF-NOTE", occurred_at=day(1)))
+    work.record(leo, case_id, cmd.WriteJournal(text="LEO-LATE-PRIVATE", occurred_at=day(3)))
     check_in(ana, 5, 2, conflicts=2)
-    work.resolve_red_flag(pat, case_id, flag_id=safety, occurred_at=day(20))
+    work.record(pat, case_id, cmd.ResolveRedFlag(flag_id=safety, occurred_at=day(20)))
     return case_id, known
 
 
@@ -299,20 +359,31 @@ def record_elsewhere(store: MendStore) -> tuple[dict[str, Any], dict[str, UUID],
     other = make_practice(store, slug="elsewhere", clients=1)
     work, owner, client = other.casework, other.owner, other.clients[0]
     couple = work.open_case(
-        owner, kind="couple", title="ELSEWHERE-TITLE", approach="passive",
-        breach_category="other", breach_summary="ELSEWHERE-NOTE in the breach",
+        owner,
+        kind="couple",
+        title="ELSEWHERE-TITLE",
+        approach="passive",
+        breach_category="other",
+        breach_summary="ELSEWHERE-NOTE in the breach",
     ).originator_id
-    work.add_participant(owner, couple, client.account_id, "partner")
-    work.note_session(owner, couple, text="ELSEWHERE-NOTE")
-    work.write_journal(client, couple, text="ELSEWHERE-JOURNAL", visibility="shared")
-    work.record_check_in(client, couple, trust=2, emotional_safety=2, communication_ease=2,
-                         conflicts=0)
+    work.record(owner, couple, cmd.AddParticipant(account_id=client.account_id, relation="partner"))
+    work.record(owner, couple, cmd.NoteSession(text="ELSEWHERE-NOTE"))
+    work.record(client, couple, cmd.WriteJournal(text="ELSEWHERE-JOURNAL", visibility="shared"))
+    work.record(
+        client,
+        couple,
+        cmd.RecordCheckIn(trust=2, emotional_safety=2, communication_ease=2, conflicts=0),
+    )
     works = work.open_case(
-        owner, kind="workplace", title="ELSEWHERE-WORKS", approach="self_guided",
-        breach_category="data_breach", breach_summary="ELSEWHERE-NOTE again",
+        owner,
+        kind="workplace",
+        title="ELSEWHERE-WORKS",
+        approach="self_guided",
+        breach_category="data_breach",
+        breach_summary="ELSEWHERE-NOTE again",
     ).originator_id
-    work.record_trust_pulse(owner, works, scores=[1, 2, 3, 4, 5, 6])
-    work.close_case(owner, works, outcome="withdrawn")
+    work.record(owner, works, cmd.RecordTrustPulse(scores=[1, 2, 3, 4, 5, 6]))
+    work.record(owner, works, cmd.CloseCase(outcome="withdrawn"))
     return {"owner": owner}, {"couple": couple, "works": works}, other
 
 
@@ -322,21 +393,30 @@ def world(settings, tmp_path_factory, pg_databases) -> Iterator[World]:
     app.testing = True
     mend: Mend = app.extensions["mend"]
     try:
-        yield build_world(app, mend, settings,
-                          lambda: new_settings("sqlite" if settings.is_sqlite else "postgres",
-                                               tmp_path_factory, pg_databases))
+        yield build_world(
+            app,
+            mend,
+            settings,
+            lambda: new_settings(
+                "sqlite" if settings.is_sqlite else "postgres", tmp_path_factory, pg_databases
+            ),
+        )
     finally:
         mend.close()
 
 
-def build_world(app: Any, mend: Mend, settings: Settings,
-                make_settings: Callable[[], Settings]) -> World:
+def build_world(
+    app: Any, mend: Mend, settings: Settings, make_settings: Callable[[], Settings]
+) -> World:
     practice = make_practice(mend.store, slug="golden", clients=8)
     names = ("ana", "leo", "maya", "chris", "rosa", "tom", "sam", "lucia")
     actors = dict(zip(names, practice.clients))
-    actors.update(owner=practice.owner, pat=practice.practitioner,
-                  quinn=join(practice, "golden", "Quinn", "practitioner"),
-                  sky=join(practice, "golden", "Sky", "supervisor"))
+    actors.update(
+        owner=practice.owner,
+        pat=practice.practitioner,
+        quinn=join(practice, "golden", "Quinn", "practitioner"),
+        sky=join(practice, "golden", "Sky", "supervisor"),
+    )
     owner, work = practice.owner, practice.casework
     people = {getattr(golden, name.upper()): actors[name].account_id for name in names}
     people[golden.NOOR] = practice.practitioner.account_id
@@ -351,12 +431,27 @@ def build_world(app: Any, mend: Mend, settings: Settings,
     began = datetime.now(UTC).replace(microsecond=0) - timedelta(days=30)
     cases["home"], home_known = record_home(work, actors, began)
     # Quinn works the family; the workplace case was Quinn's for a while only.
-    work.assign_practitioner(owner, cases["family"], actors["quinn"].account_id,
-                             occurred_at=golden.FAMILY_OPENED)
-    work.assign_practitioner(owner, cases["work"], actors["quinn"].account_id,
-                             occurred_at=golden.WORK_OPENED)
-    work.unassign_practitioner(owner, cases["work"], actors["quinn"].account_id,
-                               occurred_at=golden.WORK_OPENED)
+    work.record(
+        owner,
+        cases["family"],
+        cmd.AssignPractitioner(
+            account_id=actors["quinn"].account_id, occurred_at=golden.FAMILY_OPENED
+        ),
+    )
+    work.record(
+        owner,
+        cases["work"],
+        cmd.AssignPractitioner(
+            account_id=actors["quinn"].account_id, occurred_at=golden.WORK_OPENED
+        ),
+    )
+    work.record(
+        owner,
+        cases["work"],
+        cmd.UnassignPractitioner(
+            account_id=actors["quinn"].account_id, occurred_at=golden.WORK_OPENED
+        ),
+    )
 
     other_actors, elsewhere, other = record_elsewhere(mend.store)
     actors["other_owner"] = other_actors["owner"]
@@ -365,15 +460,30 @@ def build_world(app: Any, mend: Mend, settings: Settings,
     tokens = {
         who: issue_token(client, f"{email}@golden.example", f"{role}-long-password")
         for who, email, role in (
-            ("owner", "owner", "owner"), ("pat", "pat", "practitioner"),
-            ("quinn", "quinn", "practitioner"), ("sky", "sky", "supervisor"),
-            ("ana", "client0", "client"), ("leo", "client1", "client"),
+            ("owner", "owner", "owner"),
+            ("pat", "pat", "practitioner"),
+            ("quinn", "quinn", "practitioner"),
+            ("sky", "sky", "supervisor"),
+            ("ana", "client0", "client"),
+            ("leo", "client1", "client"),
             ("maya", "client2", "client"),
         )
     }
     tokens["other_owner"] = issue_token(client, "owner@elsewhere.example", "owner-long-password")
-    world = World(settings, app, mend, practice.tenant_id, actors, tokens, cases, elsewhere,
-                  between, home_known, began, make_settings)
+    world = World(
+        settings,
+        app,
+        mend,
+        practice.tenant_id,
+        actors,
+        tokens,
+        cases,
+        elsewhere,
+        between,
+        home_known,
+        began,
+        make_settings,
+    )
     world.settle()
     return world
 
@@ -392,8 +502,9 @@ class Replica:
 
 def notifications(store: MendStore) -> Iterator[Any]:
     start = 0
-    while page := store.recorder.select_notifications(start=start, limit=1000,
-                                                      inclusive_of_start=False):
+    while page := store.recorder.select_notifications(
+        start=start, limit=1000, inclusive_of_start=False
+    ):
         yield from page
         start = page[-1].id
 
@@ -425,19 +536,22 @@ def replica(world: World, keep: Callable[[Any], bool]) -> Replica:
 
 @pytest.fixture(scope="module")
 def replicas(world) -> Iterator[dict[str, Replica]]:
-    """"as_of": only what had happened by each case's date; "known_at": only what the record
+    """ "as_of": only what had happened by each case's date; "known_at": only what the record
     held at each case's recorded instant."""
     cases = world.cases
     # each date is also the occurred_at of events of its case: they are in, the next are not
-    happened_by = {cases["home"]: world.day(6), cases["maya"]: at(2025, 6, 4, 12),
-                   cases["ana_leo"]: at(2025, 6, 23, 20, 15)}
+    happened_by = {
+        cases["home"]: world.day(6),
+        cases["maya"]: at(2025, 6, 4, 12),
+        cases["ana_leo"]: at(2025, 6, 23, 20, 15),
+    }
     known_by = {cases["home"]: world.home_known, cases["work"]: world.between}
     always = datetime.max.replace(tzinfo=UTC)
     built = {
-        "as_of": replica(world, lambda e: e.occurred_at <= happened_by.get(e.originator_id,
-                                                                           always)),
-        "known_at": replica(world, lambda e: e.timestamp <= known_by.get(e.originator_id,
-                                                                         always)),
+        "as_of": replica(
+            world, lambda e: e.occurred_at <= happened_by.get(e.originator_id, always)
+        ),
+        "known_at": replica(world, lambda e: e.timestamp <= known_by.get(e.originator_id, always)),
     }
     built["as_of"].dates, built["known_at"].dates = happened_by, known_by
     yield built
@@ -457,9 +571,16 @@ def metrics_json(case_id: UUID, metrics: Any) -> Any:
 
 
 def entry_json(e: TimelineEntry) -> dict[str, Any]:
-    body = {"id": e.id, "type": e.type, "occurred_at": e.occurred_at,
-            "recorded_at": e.recorded_at, "actor": {"id": e.actor_id, "name": e.actor_name},
-            "visibility": e.visibility, "summary": e.summary, "data": e.data}
+    body = {
+        "id": e.id,
+        "type": e.type,
+        "occurred_at": e.occurred_at,
+        "recorded_at": e.recorded_at,
+        "actor": {"id": e.actor_id, "name": e.actor_name},
+        "visibility": e.visibility,
+        "summary": e.summary,
+        "data": e.data,
+    }
     return dumped(s.TimelineEventSchema, body)
 
 
@@ -470,10 +591,13 @@ def uncursored(entries: list[TimelineEntry]) -> list[TimelineEntry]:
 
 def hidden_pulses(facts: CaseFacts) -> CaseFacts:
     """The view keeps no scores of a pulse below the anonymity threshold, only their count."""
-    return replace(facts, pulses=[
-        p if len(p.scores) >= PULSE_MIN_RESPONSES else p._replace(scores=(0,) * len(p.scores))
-        for p in facts.pulses
-    ])
+    return replace(
+        facts,
+        pulses=[
+            p if len(p.scores) >= PULSE_MIN_RESPONSES else p._replace(scores=(0,) * len(p.scores))
+            for p in facts.pulses
+        ],
+    )
 
 
 def mondays(start: datetime, end: datetime, hour: int = 12) -> list[datetime]:
@@ -485,15 +609,29 @@ def mondays(start: datetime, end: datetime, hour: int = 12) -> list[datetime]:
 #: For each story, the instants at which view and fold are compared: every Monday noon from
 #: the opening to past the closing, and the instants the hand-worked figures are given for.
 INSTANTS = {
-    "ana_leo": mondays(golden.ANA_LEO_OPENED, at(2025, 12, 29)) + [
-        golden.ANA_LEO_OPENED, at(2025, 1, 24, 12), at(2025, 2, 14, 12), at(2025, 3, 3, 21),
-        at(2025, 6, 22, 23), at(2025, 6, 23, 20, 15), at(2025, 6, 24, 12),
-        golden.ANA_LEO_CLOSED, at(2025, 12, 31, 12)],
-    "maya": mondays(golden.MAYA_OPENED, at(2025, 10, 6)) + [
-        at(2025, 6, 4, 11, 59, 59), at(2025, 6, 4, 12), at(2025, 6, 23, 19, 30),
-        at(2025, 8, 4, 19, 30), at(2025, 8, 4, 19, 31), golden.MAYA_CLOSED],
-    "family": mondays(golden.FAMILY_OPENED, at(2025, 6, 2)) + [
-        at(2025, 2, 10, 12), at(2025, 3, 25, 12), at(2025, 4, 30, 12), at(2025, 5, 27, 12)],
+    "ana_leo": mondays(golden.ANA_LEO_OPENED, at(2025, 12, 29))
+    + [
+        golden.ANA_LEO_OPENED,
+        at(2025, 1, 24, 12),
+        at(2025, 2, 14, 12),
+        at(2025, 3, 3, 21),
+        at(2025, 6, 22, 23),
+        at(2025, 6, 23, 20, 15),
+        at(2025, 6, 24, 12),
+        golden.ANA_LEO_CLOSED,
+        at(2025, 12, 31, 12),
+    ],
+    "maya": mondays(golden.MAYA_OPENED, at(2025, 10, 6))
+    + [
+        at(2025, 6, 4, 11, 59, 59),
+        at(2025, 6, 4, 12),
+        at(2025, 6, 23, 19, 30),
+        at(2025, 8, 4, 19, 30),
+        at(2025, 8, 4, 19, 31),
+        golden.MAYA_CLOSED,
+    ],
+    "family": mondays(golden.FAMILY_OPENED, at(2025, 6, 2))
+    + [at(2025, 2, 10, 12), at(2025, 3, 25, 12), at(2025, 4, 30, 12), at(2025, 5, 27, 12)],
     "work": mondays(golden.WORK_OPENED, at(2025, 8, 4)) + [at(2025, 7, 31)],
 }
 
@@ -544,10 +682,16 @@ GOLDEN_CHECKS = _golden_checks()
 
 def test_the_golden_checks_cover_all_four_stories():
     names = {p.values[0] for p in GOLDEN_CHECKS}
-    assert {"test_ana_leo_significant_change", "test_maya_chris_risk", "test_family_metrics",
-            "test_workplace_progress", "test_workplace_progress_as_the_record_stood",
-            "test_outcome_analytics", "test_as_of_equals_folding_only_what_had_happened",
-            "test_maya_chris_weekly_series"} <= names
+    assert {
+        "test_ana_leo_significant_change",
+        "test_maya_chris_risk",
+        "test_family_metrics",
+        "test_workplace_progress",
+        "test_workplace_progress_as_the_record_stood",
+        "test_outcome_analytics",
+        "test_as_of_equals_folding_only_what_had_happened",
+        "test_maya_chris_weekly_series",
+    } <= names
     assert len(GOLDEN_CHECKS) > 30
 
 
@@ -584,8 +728,9 @@ def test_http_metrics_equal_the_pure_fold(world, case):
         assert answer.json == metrics_json(case_id, compute_metrics(pure, when)), when
     end = INSTANTS[case][-1]
     weekly = world.get("sky", f"/cases/{case_id}/metrics/weekly", as_of=end)
-    assert weekly.json == dumped(s.WeeklySchema, {
-        "case_id": case_id, "weeks": [asdict(w) for w in weekly_series(pure, end)]})
+    assert weekly.json == dumped(
+        s.WeeklySchema, {"case_id": case_id, "weeks": [asdict(w) for w in weekly_series(pure, end)]}
+    )
 
 
 def test_http_key_figures_of_ana_and_leo(world):
@@ -597,12 +742,17 @@ def test_http_key_figures_of_ana_and_leo(world):
     assert (m["days_to_significant_change"], m["months_to_significant_change"]) == (168, 5.5)
     closed = world.get("pat", f"/cases/{case_id}/metrics", as_of=golden.ANA_LEO_CLOSED).json
     assert (closed["status"], closed["stage"], closed["trust_score"]) == (
-        "closed", "moving_forward", 8.0)
+        "closed",
+        "moving_forward",
+        8.0,
+    )
     assert (closed["risk"], closed["next_checkin_due"]) == ("low", None)
 
 
-@pytest.mark.parametrize("when, risk, reasons", next(
-    m.args[1] for m in golden.test_maya_chris_risk.pytestmark if m.name == "parametrize"))
+@pytest.mark.parametrize(
+    "when, risk, reasons",
+    next(m.args[1] for m in golden.test_maya_chris_risk.pytestmark if m.name == "parametrize"),
+)
 def test_http_risk_and_reasons_of_maya_and_chris(world, when, risk, reasons):
     m = world.get("owner", f"/cases/{world.cases['maya']}/metrics", as_of=when).json
     assert (m["risk"], m["risk_reasons"]) == (risk, reasons)
@@ -614,19 +764,32 @@ def test_http_workplace_pulses_are_hidden_below_five_responses(world):
     case_id = world.cases["work"]
     march = world.get("owner", f"/cases/{case_id}/progress", as_of=at(2025, 3, 1, 12)).json
     assert (march["steps_completed"], march["progress"]) == (3, 0.375)
-    assert march["pulses"] == [{"occurred_at": "2025-02-14T12:00:00+00:00", "responses": 3,
-                                "mean": None, "published": False}]
+    assert march["pulses"] == [
+        {
+            "occurred_at": "2025-02-14T12:00:00+00:00",
+            "responses": 3,
+            "mean": None,
+            "published": False,
+        }
+    ]
     july = world.get("owner", f"/cases/{case_id}/progress", as_of=at(2025, 7, 15, 12)).json
     assert [(p["responses"], p["mean"], p["published"]) for p in july["pulses"]] == [
-        (3, None, False), (6, 5.5, True), (12, 7.17, True)]
+        (3, None, False),
+        (6, 5.5, True),
+        (12, 7.17, True),
+    ]
     assert july["steps_done"] == [step for step, _ in golden.STEPS[:7]]
-    then = world.get("owner", f"/cases/{case_id}/progress", as_of=at(2025, 7, 31),
-                     known_at=world.between).json
+    then = world.get(
+        "owner", f"/cases/{case_id}/progress", as_of=at(2025, 7, 31), known_at=world.between
+    ).json
     assert (then["steps_completed"], then["progress"]) == (5, 0.625)
     assert [p["responses"] for p in then["pulses"]] == [3, 6]
     # the timeline never carries a hidden pulse's scores, to anyone
-    pulses = [e for e in world.get("owner", f"/cases/{case_id}/timeline").json["events"]
-              if e["type"] == "trust_pulse_recorded"]
+    pulses = [
+        e
+        for e in world.get("owner", f"/cases/{case_id}/timeline").json["events"]
+        if e["type"] == "trust_pulse_recorded"
+    ]
     assert [e["data"] for e in pulses] == [
         {"responses": 3, "published": False, "scores": None},
         {"responses": 6, "published": True, "scores": [4, 5, 6, 5, 6, 7]},
@@ -636,17 +799,28 @@ def test_http_workplace_pulses_are_hidden_below_five_responses(world):
 
 def test_http_outcome_analytics_over_the_two_closed_stories(world):
     end = datetime.now(UTC)
-    expected = aggregate_outcomes([outcome_summary(golden.facts_of(world.events(case)), end)
-                                   for case in ("ana_leo", "maya")])
+    expected = aggregate_outcomes(
+        [outcome_summary(golden.facts_of(world.events(case)), end) for case in ("ana_leo", "maya")]
+    )
     for who in ("owner", "sky"):
         answer = world.get(who, "/analytics/outcomes")
         assert answer.status_code == 200
         assert answer.json == dumped(s.OutcomesSchema, {"approaches": expected})
     rows = {r["approach"]: r for r in answer.json["approaches"]}
-    assert rows["therapy_guided"] == {"approach": "therapy_guided", "closed": 1, "reconciled": 1,
-                                      "success_rate": 1.0, "median_months_to_change": 5.5}
-    assert rows["ai_assisted"] == {"approach": "ai_assisted", "closed": 1, "reconciled": 0,
-                                   "success_rate": 0.0, "median_months_to_change": None}
+    assert rows["therapy_guided"] == {
+        "approach": "therapy_guided",
+        "closed": 1,
+        "reconciled": 1,
+        "success_rate": 1.0,
+        "median_months_to_change": 5.5,
+    }
+    assert rows["ai_assisted"] == {
+        "approach": "ai_assisted",
+        "closed": 1,
+        "reconciled": 0,
+        "success_rate": 0.0,
+        "median_months_to_change": None,
+    }
     assert rows["self_guided"]["closed"] == rows["passive"]["closed"] == 0
     # the other tenant's closed case counts only there
     theirs = world.get("other_owner", "/analytics/outcomes").json["approaches"]
@@ -660,7 +834,11 @@ def test_caseload_figures_equal_the_metrics_of_the_stories_now(world):
         m = compute_metrics(golden.facts_of(world.events(case)), now)
         row = rows[str(world.cases[case])]
         assert (row["risk"], row["trust_score"], row["stage"], row["status"]) == (
-            m.risk, m.trust_score, m.stage, m.status), case
+            m.risk,
+            m.trust_score,
+            m.stage,
+            m.status,
+        ), case
         due = m.next_checkin_due.isoformat() if m.next_checkin_due else None
         assert row["next_checkin_due"] == due, case
     assert rows[str(world.cases["family"])]["risk"] == "medium"  # no check-in since April
@@ -694,10 +872,16 @@ def assert_a_client_may_read(world: World, who: str, events: list[dict], raw: by
 def home_queries(world: World) -> list[dict[str, Any]]:
     d = world.day
     return [
-        {}, {"as_of": d(3)}, {"as_of": d(6.5)}, {"as_of": d(10.5)}, {"as_of": d(12.5)},
-        {"known_at": world.home_known}, {"as_of": d(8.5), "known_at": world.home_known},
+        {},
+        {"as_of": d(3)},
+        {"as_of": d(6.5)},
+        {"as_of": d(10.5)},
+        {"as_of": d(12.5)},
+        {"known_at": world.home_known},
+        {"as_of": d(8.5), "known_at": world.home_known},
         {"type": ["session_noted", "red_flag_raised", "red_flag_resolved"]},
-        {"type": ["journal_entry_written"]}, {"type": ["check_in_recorded", "session_noted"]},
+        {"type": ["journal_entry_written"]},
+        {"type": ["check_in_recorded", "session_noted"]},
         {"as_of": d(12.5), "type": ["journal_entry_written", "red_flag_raised"]},
     ]
 
@@ -707,8 +891,11 @@ def test_a_client_never_receives_staff_records_or_another_persons_private_journa
     case_id = world.cases["home"]
     mine = PRIVATE_OF[who]
     everything = timeline_pages(world, who, case_id, limit=500)
-    assert sorted(e["data"]["text"] for e in everything if e["type"] == "journal_entry_written"
-                  and e["visibility"] == "private") == sorted(mine)
+    assert sorted(
+        e["data"]["text"]
+        for e in everything
+        if e["type"] == "journal_entry_written" and e["visibility"] == "private"
+    ) == sorted(mine)
     assert "ANA-SHARED-JOURNAL" in json.dumps(everything)
     for query in home_queries(world):
         whole = world.get(who, f"/cases/{case_id}/timeline", limit=500, **query)
@@ -717,13 +904,17 @@ def test_a_client_never_receives_staff_records_or_another_persons_private_journa
         for limit in (1, 3):
             paged = timeline_pages(world, who, case_id, limit=limit, **query)
             assert paged == whole.json["events"], (query, limit)
-    only_staff = world.get(who, f"/cases/{case_id}/timeline",
-                           type=["session_noted", "red_flag_raised", "red_flag_resolved"])
+    only_staff = world.get(
+        who,
+        f"/cases/{case_id}/timeline",
+        type=["session_noted", "red_flag_raised", "red_flag_resolved"],
+    )
     assert only_staff.json["events"] == []
 
 
-@pytest.mark.parametrize("who, own", [("pat", "PAT-PRIVATE-JOURNAL"),
-                                      ("owner", "OLIVE-PRIVATE-JOURNAL")])
+@pytest.mark.parametrize(
+    "who, own", [("pat", "PAT-PRIVATE-JOURNAL"), ("owner", "OLIVE-PRIVATE-JOURNAL")]
+)
 def test_staff_read_staff_records_but_no_one_elses_private_journal(world, who, own):
     case_id = world.cases["home"]
     for query in home_queries(world):
@@ -737,13 +928,18 @@ def test_staff_read_staff_records_but_no_one_elses_private_journal(world, who, o
         if person != who:
             assert not any(w in texts for w in words), person
     assert [e["summary"] for e in events if e["type"] == "red_flag_raised"] == [
-        "Red flag raised: abuse history", "Red flag raised: gaslighting"]
+        "Red flag raised: abuse history",
+        "Red flag raised: gaslighting",
+    ]
 
 
 def test_clients_get_figures_but_no_risk_reasons_or_red_flags(world):
     case_id = world.cases["home"]
-    for query in ({}, {"as_of": world.day(10.5)}, {"as_of": world.day(13),
-                                                   "known_at": world.home_known}):
+    for query in (
+        {},
+        {"as_of": world.day(10.5)},
+        {"as_of": world.day(13), "known_at": world.home_known},
+    ):
         staff = world.get("pat", f"/cases/{case_id}/metrics", **query).json
         if query:  # while the safety flag was open (as it happened, or as it was recorded)
             assert staff["risk"] == "high" and staff["open_red_flags"] == ["abuse_history"]
@@ -768,14 +964,24 @@ def test_clients_get_figures_but_no_risk_reasons_or_red_flags(world):
     assert world.get("pat", f"/cases/{case_id}/metrics").json["open_red_flags"] == []
 
 
-@pytest.mark.parametrize("who, path, status", [
-    *[(who, path, 403) for who in ("ana", "maya")
-      for path in ("/caseload", "/analytics/outcomes", "/audit")],
-    ("pat", "/audit", 403), ("quinn", "/audit", 403), ("sky", "/audit", 403),
-    ("pat", "/analytics/outcomes", 403),
-    ("owner", "/audit", 200), ("owner", "/caseload", 200), ("sky", "/analytics/outcomes", 200),
-    ("pat", "/caseload", 200),
-])
+@pytest.mark.parametrize(
+    "who, path, status",
+    [
+        *[
+            (who, path, 403)
+            for who in ("ana", "maya")
+            for path in ("/caseload", "/analytics/outcomes", "/audit")
+        ],
+        ("pat", "/audit", 403),
+        ("quinn", "/audit", 403),
+        ("sky", "/audit", 403),
+        ("pat", "/analytics/outcomes", 403),
+        ("owner", "/audit", 200),
+        ("owner", "/caseload", 200),
+        ("sky", "/analytics/outcomes", 200),
+        ("pat", "/caseload", 200),
+    ],
+)
 def test_tenant_wide_reads_are_refused_to_those_without_the_role(world, who, path, status):
     answer = world.get(who, path)
     assert answer.status_code == status, answer.json
@@ -800,25 +1006,35 @@ def test_a_practitioners_caseload_holds_only_their_assigned_cases(world):
     assert ids("owner", practitioner=world.actors["pat"].account_id) == ids("pat")
     assert ids("sky", practitioner=world.actors["quinn"].account_id) == ids("quinn")
     assert ids("pat", practitioner=world.actors["pat"].account_id) == ids("pat")
-    assert world.get("pat", "/caseload",
-                     practitioner=world.actors["quinn"].account_id).status_code == 403
+    assert (
+        world.get("pat", "/caseload", practitioner=world.actors["quinn"].account_id).status_code
+        == 403
+    )
     assert ids("pat", risk="high") <= ids("pat")
     listed = world.get("pat", "/cases").json["cases"]
     assert {row["id"] for row in listed} == ids("pat")
     assert {row["id"] for row in world.get("ana", "/cases").json["cases"]} == {
-        str(c["ana_leo"]), str(c["home"])}
+        str(c["ana_leo"]),
+        str(c["home"]),
+    }
     # and a case they are not on does not exist for them
     for who, case in (("pat", "maya"), ("quinn", "home"), ("ana", "maya"), ("maya", "home")):
         assert world.get(who, f"/cases/{c[case]}/timeline").status_code == 404
 
 
 def case_read_routes(world: World) -> list[str]:
-    rules = [r.rule for r in world.app.url_map.iter_rules()
-             if "GET" in r.methods and "<uuid:case_id>" in r.rule]
+    rules = [
+        r.rule
+        for r in world.app.url_map.iter_rules()
+        if "GET" in r.methods and "<uuid:case_id>" in r.rule
+    ]
     assert {r.replace(API, "") for r in rules} >= {
-        "/cases/<uuid:case_id>", "/cases/<uuid:case_id>/timeline",
-        "/cases/<uuid:case_id>/metrics", "/cases/<uuid:case_id>/metrics/weekly",
-        "/cases/<uuid:case_id>/progress"}
+        "/cases/<uuid:case_id>",
+        "/cases/<uuid:case_id>/timeline",
+        "/cases/<uuid:case_id>/metrics",
+        "/cases/<uuid:case_id>/metrics/weekly",
+        "/cases/<uuid:case_id>/progress",
+    }
     return [r.replace(API, "") for r in rules]
 
 
@@ -829,15 +1045,18 @@ def test_another_tenants_cases_do_not_exist_on_any_case_read_route(world):
     ours = [world.cases["home"], world.cases["work"], world.cases["ana_leo"]]
     for route in case_read_routes(world):
         for who, case_ids, words in (
-            ("owner", theirs, ELSEWHERE), ("sky", theirs, ELSEWHERE),
+            ("owner", theirs, ELSEWHERE),
+            ("sky", theirs, ELSEWHERE),
             ("ana", theirs, ELSEWHERE),
-            ("other_owner", ours, ("Home front", "Northwind", "Ana and Leo",
-                                   *SECRETS_OF_STAFF, "ANA-SHARED-JOURNAL")),
+            (
+                "other_owner",
+                ours,
+                ("Home front", "Northwind", "Ana and Leo", *SECRETS_OF_STAFF, "ANA-SHARED-JOURNAL"),
+            ),
         ):
             for case_id in case_ids:
                 for query in queries:
-                    answer = world.get(who, route.replace("<uuid:case_id>", str(case_id)),
-                                       **query)
+                    answer = world.get(who, route.replace("<uuid:case_id>", str(case_id)), **query)
                     assert answer.status_code == 404, (who, route, query, answer.json)
                     assert answer.headers["Content-Type"] == "application/problem+json"
                     for word in words:
@@ -848,8 +1067,13 @@ def test_another_tenants_cases_do_not_exist_on_any_case_read_route(world):
 
 def test_tenant_wide_answers_hold_only_the_tenants_own_rows(world):
     ours = {str(v) for v in world.cases.values()}
-    for who, path in (("owner", "/audit"), ("owner", "/caseload"), ("sky", "/caseload"),
-                      ("sky", "/analytics/outcomes"), ("owner", "/cases")):
+    for who, path in (
+        ("owner", "/audit"),
+        ("owner", "/caseload"),
+        ("sky", "/caseload"),
+        ("sky", "/analytics/outcomes"),
+        ("owner", "/cases"),
+    ):
         answer = world.get(who, path, limit=200)
         assert answer.status_code == 200, (path, answer.json)
         for word in ELSEWHERE:
@@ -858,7 +1082,8 @@ def test_tenant_wide_answers_hold_only_the_tenants_own_rows(world):
     assert {e["case_id"] for e in audit if e["case_id"]} == ours
     theirs, raw = audit_pages(world, "other_owner")
     assert {e["case_id"] for e in theirs if e["case_id"]} == {
-        str(v) for v in world.elsewhere.values()}
+        str(v) for v in world.elsewhere.values()
+    }
     for word in ("Home front", "Northwind", "Ana and Leo", "Quinn", "Sky"):
         assert word.encode() not in raw, word
 
@@ -884,7 +1109,7 @@ def test_timelines_as_of_a_date_equal_a_store_holding_only_what_had_happened(wor
     early = replicas["as_of"]
     for case, when in ((c, early.dates[world.cases[c]]) for c in ("home", "maya", "ana_leo")):
         case_id = world.cases[case]
-        for who in (VIEWERS if case == "home" else ("owner",)):
+        for who in VIEWERS if case == "home" else ("owner",):
             v = world.viewer(who)
             served = world.view.timeline(v, case_id, as_of=when, limit=1000)
             expected = early.view.timeline(v, case_id, limit=1000)
@@ -927,16 +1152,17 @@ def test_timelines_known_at_equal_a_store_holding_only_what_was_recorded_then(wo
         assert uncursored(served) == uncursored(expected), who
         assert len(world.view.timeline(v, case_id, limit=1000)) > len(expected)
         for when in (world.day(3), world.day(6.5), world.day(13)):
-            assert uncursored(world.view.timeline(
-                v, case_id, as_of=when, known_at=world.home_known, limit=1000
-            )) == uncursored(then.view.timeline(v, case_id, as_of=when, limit=1000))
+            assert uncursored(
+                world.view.timeline(v, case_id, as_of=when, known_at=world.home_known, limit=1000)
+            ) == uncursored(then.view.timeline(v, case_id, as_of=when, limit=1000))
         answer = timeline_pages(world, who, case_id, limit=5, known_at=world.home_known)
         assert answer == [entry_json(e) for e in expected]
     types = [e.type for e in then.view.timeline(world.viewer("owner"), case_id)]
     assert "milestone_reached" not in types  # recorded later, though back-dated to day 3
     work = world.cases["work"]
-    assert uncursored(world.view.timeline(world.viewer("owner"), work, known_at=world.between)
-                      ) == uncursored(then.view.timeline(world.viewer("owner"), work))
+    assert uncursored(
+        world.view.timeline(world.viewer("owner"), work, known_at=world.between)
+    ) == uncursored(then.view.timeline(world.viewer("owner"), work))
 
 
 def test_metrics_known_at_equal_a_store_holding_only_what_was_recorded_then(world, replicas):
@@ -957,8 +1183,12 @@ def test_metrics_known_at_equal_a_store_holding_only_what_was_recorded_then(worl
             answer = world.get("owner", f"/cases/{case_id}/metrics", as_of=when, known_at=known)
             assert answer.json == metrics_json(case_id, expected), when
     # as the record stood, the safety flag was open and Ana's day-5 check-in unknown
-    stood = world.get("pat", f"/cases/{world.cases['home']}/metrics", as_of=world.day(21),
-                      known_at=world.home_known).json
+    stood = world.get(
+        "pat",
+        f"/cases/{world.cases['home']}/metrics",
+        as_of=world.day(21),
+        known_at=world.home_known,
+    ).json
     now = world.get("pat", f"/cases/{world.cases['home']}/metrics", as_of=world.day(21)).json
     assert stood["open_red_flags"] == ["abuse_history"] and now["open_red_flags"] == []
     assert stood["baseline"] == 6.0  # the first three by occurred_at then: (6 + 7 + 5) / 3

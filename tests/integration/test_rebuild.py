@@ -27,6 +27,7 @@ from eventsourcing.utils import Environment
 
 from mend.bootstrap import Mend
 from mend.config import Settings
+from mend.domain import commands as cmd
 from mend.domain.store import MendStore
 from mend.domain.tenancy import Index
 from mend.platform import create_app
@@ -55,26 +56,65 @@ def record_case(practice: Practice, n: int, began: datetime) -> UUID:
         breach_category="dishonesty", breach_summary=f"Breach {n}", occurred_at=day(0),
     ).originator_id
     for client in (cleo, dan):
-        work.add_participant(pat, case_id, client.account_id, "partner", occurred_at=day(0))
+        work.record(
+            pat,
+            case_id,
+            cmd.AddParticipant(
+                account_id=client.account_id, relation="partner", occurred_at=day(0)
+            ),
+        )
     for d in range(1, 20, 3):
-        work.record_check_in(cleo, case_id, trust=(d + n) % 11, emotional_safety=5,
-                             communication_ease=4, conflicts=d % 3, occurred_at=day(d))
-        work.record_check_in(dan, case_id, trust=(2 * d + n) % 11, emotional_safety=6,
-                             communication_ease=5, conflicts=1, occurred_at=day(d))
-    work.write_journal(cleo, case_id, text=f"Cleo's own thoughts {n}", occurred_at=day(2))
-    work.write_journal(dan, case_id, text=f"Dan, to all {n}", visibility="shared",
-                       occurred_at=day(3))
-    work.note_session(pat, case_id, text=f"Staff note {n}", occurred_at=day(4))
-    flag = work.raise_red_flag(pat, case_id, code="ongoing_secrecy", occurred_at=day(5)).result
+        work.record(
+            cleo,
+            case_id,
+            cmd.RecordCheckIn(
+                trust=(d + n) % 11,
+                emotional_safety=5,
+                communication_ease=4,
+                conflicts=d % 3,
+                occurred_at=day(d),
+            ),
+        )
+        work.record(
+            dan,
+            case_id,
+            cmd.RecordCheckIn(
+                trust=(2 * d + n) % 11,
+                emotional_safety=6,
+                communication_ease=5,
+                conflicts=1,
+                occurred_at=day(d),
+            ),
+        )
+    work.record(
+        cleo, case_id, cmd.WriteJournal(text=f"Cleo's own thoughts {n}", occurred_at=day(2))
+    )
+    work.record(
+        dan,
+        case_id,
+        cmd.WriteJournal(text=f"Dan, to all {n}", visibility="shared", occurred_at=day(3)),
+    )
+    work.record(pat, case_id, cmd.NoteSession(text=f"Staff note {n}", occurred_at=day(4)))
+    flag = work.record(
+        pat, case_id, cmd.RaiseRedFlag(code="ongoing_secrecy", occurred_at=day(5))
+    ).result
     if n % 2:
-        work.resolve_red_flag(pat, case_id, flag_id=flag, occurred_at=day(8))
-    work.record_setback(pat, case_id, severity=1 + n % 3, description="A slip",
-                        occurred_at=day(9))
-    work.reach_milestone(pat, case_id, title="Looked back", occurred_at=day(1))  # late
+        work.record(pat, case_id, cmd.ResolveRedFlag(flag_id=flag, occurred_at=day(8)))
+    work.record(
+        pat,
+        case_id,
+        cmd.RecordSetback(severity=1 + n % 3, description="A slip", occurred_at=day(9)),
+    )
+    work.record(pat, case_id, cmd.ReachMilestone(title="Looked back", occurred_at=day(1)))  # late
     if n % 3 == 0:
-        work.remove_participant(pat, case_id, dan.account_id, occurred_at=day(19))
-        work.close_case(pat, case_id, outcome="reconciled" if n else "released",
-                        occurred_at=day(20))
+        work.record(
+            pat, case_id, cmd.RemoveParticipant(account_id=dan.account_id, occurred_at=day(19))
+        )
+        work.record(
+            pat,
+            case_id,
+            cmd.CloseCase(outcome="reconciled" if n else "released", occurred_at=day(20)),
+        )
     return case_id
 
 
@@ -90,20 +130,35 @@ class Writer(threading.Thread):
         self.error: BaseException | None = None
 
     def run(self) -> None:
-        work, pat, cleo = self.practice.casework, self.practice.practitioner, self.practice.clients[0]
+        work, pat, cleo = (
+            self.practice.casework,
+            self.practice.practitioner,
+            self.practice.clients[0],
+        )
         try:
             while not self.stopping.is_set():
                 i = self.written
                 if i % 25 == 24:
-                    self.opened.append(work.open_case(
-                        pat, kind="friendship", title=f"Opened while rebuilding {i}",
-                        approach="passive", breach_category="other", breach_summary="New.",
-                    ).originator_id)
+                    self.opened.append(
+                        work.open_case(
+                            pat,
+                            kind="friendship",
+                            title=f"Opened while rebuilding {i}",
+                            approach="passive",
+                            breach_category="other",
+                            breach_summary="New.",
+                        ).originator_id
+                    )
                 elif i % 3:
-                    work.record_check_in(cleo, self.busy, trust=i % 11, emotional_safety=4,
-                                         communication_ease=4, conflicts=0)
+                    work.record(
+                        cleo,
+                        self.busy,
+                        cmd.RecordCheckIn(
+                            trust=i % 11, emotional_safety=4, communication_ease=4, conflicts=0
+                        ),
+                    )
                 else:
-                    work.note_session(pat, self.busy, text=f"Busy note {i}")
+                    work.record(pat, self.busy, cmd.NoteSession(text=f"Busy note {i}"))
                 self.written += 1
         except BaseException as error:  # reported by the test
             self.error = error
@@ -117,15 +172,22 @@ def issue_token(client: Any, email: str, password: str) -> dict[str, str]:
 
 
 def get(app: Any, token: dict[str, str], path: str, **query: Any) -> Any:
-    answer = app.test_client().get(API + path, headers=token, query_string={
-        k: v.isoformat() if isinstance(v, datetime) else v for k, v in query.items()
-        if v is not None})
+    answer = app.test_client().get(
+        API + path,
+        headers=token,
+        query_string={
+            k: v.isoformat() if isinstance(v, datetime) else v
+            for k, v in query.items()
+            if v is not None
+        },
+    )
     assert answer.status_code == 200, (path, answer.json)
     return answer.json
 
 
-def answers(app: Any, tokens: dict[str, dict], still: list[UUID], head: int,
-            as_of: datetime) -> dict[str, Any]:
+def answers(
+    app: Any, tokens: dict[str, dict], still: list[UUID], head: int, as_of: datetime
+) -> dict[str, Any]:
     """What staff and clients read of the cases no one is writing to, and of the audit feed
     up to ``head``: timelines (paged), metrics, weekly series, caseloads, outcomes."""
     read: dict[str, Any] = {}
@@ -138,10 +200,12 @@ def answers(app: Any, tokens: dict[str, dict], still: list[UUID], head: int,
                 if (after := page["next"]) is None:
                     break
             read[f"timeline {case_id} {who}"] = pages
-            read[f"metrics {case_id} {who}"] = get(app, token, f"/cases/{case_id}/metrics",
-                                                   as_of=as_of)
-            read[f"weekly {case_id} {who}"] = get(app, token, f"/cases/{case_id}/metrics/weekly",
-                                                  as_of=as_of)
+            read[f"metrics {case_id} {who}"] = get(
+                app, token, f"/cases/{case_id}/metrics", as_of=as_of
+            )
+            read[f"weekly {case_id} {who}"] = get(
+                app, token, f"/cases/{case_id}/metrics/weekly", as_of=as_of
+            )
     names = {str(c) for c in still}
     for who in ("owner", "pat"):
         rows = get(app, tokens[who], "/caseload", limit=200)["cases"]
@@ -175,8 +239,9 @@ def existing_tables(view: Any, generation: int) -> list[str]:
 def activity_expected(store: Any) -> list[tuple[str, int]]:
     """(tenant, notification id) of every event the activity feed must hold once."""
     found, start = [], 0
-    while page := store.recorder.select_notifications(start=start, limit=1000,
-                                                      inclusive_of_start=False):
+    while page := store.recorder.select_notifications(
+        start=start, limit=1000, inclusive_of_start=False
+    ):
         for n in page:
             e = store.mapper.to_domain_event(n)
             if getattr(e, "tenant_id", None) is not None and not isinstance(e, Index.Event):
@@ -213,10 +278,16 @@ def test_a_rebuild_while_serving_and_recording_swaps_in_an_identical_generation(
     still = [record_case(practice, n, began) for n in range(6)]
     grow(mend.store, practice.owner, still[1], 1200, per_save=100)  # a long history to replay
     busy = practice.casework.open_case(
-        practice.practitioner, kind="couple", title="Busy", approach="self_guided",
-        breach_category="neglect", breach_summary="Busy.").originator_id
-    practice.casework.add_participant(practice.practitioner, busy,
-                                      practice.clients[0].account_id)
+        practice.practitioner,
+        kind="couple",
+        title="Busy",
+        approach="self_guided",
+        breach_category="neglect",
+        breach_summary="Busy.",
+    ).originator_id
+    practice.casework.record(
+        practice.practitioner, busy, cmd.AddParticipant(account_id=practice.clients[0].account_id)
+    )
     client = app.test_client()
     tokens = {
         "owner": issue_token(client, "owner@rebuilding.example", "owner-long-password"),
@@ -295,21 +366,34 @@ def test_the_cli_rebuilds_and_prints_the_generation(settings: Settings):
     ).tracking_recorder(SQLiteCasebook if settings.is_sqlite else PostgresCasebook)
     try:
         practice = make_practice(store, slug="cli", clients=2)
-        cases = [record_case(practice, n, datetime.now(UTC) - timedelta(days=30))
-                 for n in range(2)]
+        cases = [record_case(practice, n, datetime.now(UTC) - timedelta(days=30)) for n in range(2)]
         ProjectionRunner(store, view).catch_up()
         generation = view.current_generation()
         now = datetime.now(UTC)
         before = generation_rows(view, generation, now)
         assert {r["case_id"] for r in before["cases"]} == {str(c) for c in cases}
 
-        env = {k: v for k, v in os.environ.items()
-               if not k.startswith("MEND_") and k not in ("REDIS_URL", "SECRET_KEY")}
+        env = {
+            k: v
+            for k, v in os.environ.items()
+            if not k.startswith("MEND_") and k not in ("REDIS_URL", "SECRET_KEY")
+        }
         env["DATABASE_URL"] = settings.database_url
         done = subprocess.run(
-            [str(Path(sys.executable).parent / "flask"), "--app", "wsgi", "projections",
-             "rebuild", "--grace", "0"],
-            cwd=ROOT, env=env, capture_output=True, text=True, timeout=120,
+            [
+                str(Path(sys.executable).parent / "flask"),
+                "--app",
+                "wsgi",
+                "projections",
+                "rebuild",
+                "--grace",
+                "0",
+            ],
+            cwd=ROOT,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=120,
         )
         assert done.returncode == 0, done.stderr
         printed = re.search(r"casebook rebuilt as generation (\d+)", done.stdout)

@@ -15,6 +15,7 @@ from uuid import UUID
 
 import pytest
 
+from mend.domain import commands as cmd
 from mend.domain.authorization import Actor
 from mend.domain.case import Case
 from mend.domain.casework import Casework
@@ -22,6 +23,7 @@ from mend.domain.errors import Forbidden, InvalidValue, MendError, NotFound
 from mend.domain.membership import Membership
 from mend.domain.store import MendStore, Saved
 from mend.domain.tenancy import Tenant
+from mend.projections.casebook_projection import snake_case
 
 PASSWORD = "correct horse battery staple"
 
@@ -96,11 +98,32 @@ def open_workplace_case(world: World) -> SimpleNamespace:
         approach="therapy_guided", breach_category="broken_promise",
         breach_summary="Promised no layoffs, then laid off a third of the team.",
     ).result
-    casework.add_participant(noor, case_id, world.id_of("participating_client"), "team lead")
-    casework.add_participant(noor, case_id, world.id_of("other_participant"), "engineer")
-    boundary = casework.set_boundary(noor, case_id, text="No decisions announced by email").result
-    flag = casework.raise_red_flag(noor, case_id, code="refuses_responsibility").result
-    return SimpleNamespace(id=case_id, boundary=boundary, flag=flag)
+    casework.record(
+        noor,
+        case_id,
+        cmd.AddParticipant(account_id=world.id_of("participating_client"), relation="team lead"),
+    )
+    casework.record(
+        noor,
+        case_id,
+        cmd.AddParticipant(account_id=world.id_of("other_participant"), relation="engineer"),
+    )
+    boundary = casework.record(
+        noor, case_id, cmd.SetBoundary(text="No decisions announced by email")
+    ).result
+    flag = casework.record(noor, case_id, cmd.RaiseRedFlag(code="refuses_responsibility")).result
+    # Rituals belong to couples, families and friendships: the same people, as a couple case.
+    couple_id = casework.open_case(
+        noor,
+        kind="couple",
+        title="Ana and Leo",
+        approach="therapy_guided",
+        breach_category="dishonesty",
+        breach_summary="A hidden debt.",
+    ).result
+    for person in ("participating_client", "other_participant"):
+        casework.record(noor, couple_id, cmd.AddParticipant(account_id=world.id_of(person)))
+    return SimpleNamespace(id=case_id, boundary=boundary, flag=flag, couple=couple_id)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -123,99 +146,184 @@ class Entry:
 
 
 def close_it(world: World, case: SimpleNamespace) -> None:
-    world.casework.close_case(world.actors["owner"], case.id, outcome="released")
+    world.casework.record(world.actors["owner"], case.id, cmd.CloseCase(outcome="released"))
 
 
 COMMANDS: dict[str, Entry] = {
     "get_case": Entry(READ, lambda cw, a, c, w: cw.get_case(a, c.id)),
-    "authorize_staff_action": Entry(STAFF_CHECK, lambda cw, a, c, w: cw.authorize_staff_action(
-        a, c.id, "send reminders"
-    )),
+    "authorize_staff_action": Entry(
+        STAFF_CHECK, lambda cw, a, c, w: cw.authorize_staff_action(a, c.id, "send reminders")
+    ),
     "case_for_export": Entry(OWNERS_READ, lambda cw, a, c, w: cw.case_for_export(a, c.id)),
     "record_export": Entry(OWNERS, lambda cw, a, c, w: cw.record_export(a, c.id, events=12)),
-    "open_case": Entry(OPENING, lambda cw, a, c, w: cw.open_case(
-        a, kind="couple", title="Ana and Leo", approach="self_guided",
-        breach_category="dishonesty", breach_summary="A hidden debt.",
-    )),
-    "add_participant": Entry(STAFF, lambda cw, a, c, w: cw.add_participant(
-        a, c.id, w.id_of("client_not_on_the_case"), "colleague"
-    )),
-    "remove_participant": Entry(STAFF, lambda cw, a, c, w: cw.remove_participant(
-        a, c.id, w.id_of("other_participant")
-    )),
-    "assign_practitioner": Entry(OVERSEERS, lambda cw, a, c, w: cw.assign_practitioner(
-        a, c.id, w.id_of("unassigned_practitioner")
-    )),
-    "unassign_practitioner": Entry(OVERSEERS, lambda cw, a, c, w: cw.unassign_practitioner(
-        a, c.id, w.id_of("assigned_practitioner")
-    )),
-    "record_check_in": Entry(ANYONE, lambda cw, a, c, w: cw.record_check_in(
-        a, c.id,
-        participant_id=None if a.role == "client" else w.id_of("participating_client"),
-        trust=6, emotional_safety=5, communication_ease=7, conflicts=0,
-    )),
-    "write_journal": Entry(ANYONE, lambda cw, a, c, w: cw.write_journal(
-        a, c.id, text="The meeting went better than I feared.", visibility="shared"
-    )),
-    "disclose_breach": Entry(STAFF, lambda cw, a, c, w: cw.disclose_breach(
-        a, c.id, category="dishonesty", summary="The bonus pool was cut in secret."
-    )),
-    "assess_readiness": Entry(STAFF, lambda cw, a, c, w: cw.assess_readiness(
-        a, c.id, answers={"breach_accepted": True}
-    )),
-    "offer_apology": Entry(STAFF, lambda cw, a, c, w: cw.offer_apology(
-        a, c.id, from_id=w.id_of("other_participant"), to_ids=[w.id_of("participating_client")],
-        text="I should have told you first.", names_harm=True, takes_responsibility=True,
-        commits_to_change=True,
-    )),
-    "set_boundary": Entry(STAFF, lambda cw, a, c, w: cw.set_boundary(
-        a, c.id, text="Ask before sharing anything about the team"
-    )),
-    "revise_boundary": Entry(STAFF, lambda cw, a, c, w: cw.revise_boundary(
-        a, c.id, boundary_id=c.boundary, text="No decisions announced by email or chat"
-    )),
-    "retire_boundary": Entry(STAFF, lambda cw, a, c, w: cw.retire_boundary(
-        a, c.id, boundary_id=c.boundary
-    )),
-    "record_boundary_crossed": Entry(STAFF, lambda cw, a, c, w: cw.record_boundary_crossed(
-        a, c.id, boundary_id=c.boundary, note="Reorg memo sent by email."
-    )),
-    "make_agreement": Entry(STAFF, lambda cw, a, c, w: cw.make_agreement(
-        a, c.id, text="Monthly open Q&A"
-    )),
-    "record_setback": Entry(STAFF, lambda cw, a, c, w: cw.record_setback(
-        a, c.id, severity=2, description="Rumours of another round."
-    )),
-    "practice_ritual": Entry(STAFF, lambda cw, a, c, w: cw.practice_ritual(
-        a, c.id, ritual="gratitude_note"
-    )),
-    "raise_red_flag": Entry(STAFF, lambda cw, a, c, w: cw.raise_red_flag(
-        a, c.id, code="ongoing_secrecy"
-    )),
-    "resolve_red_flag": Entry(STAFF, lambda cw, a, c, w: cw.resolve_red_flag(
-        a, c.id, flag_id=c.flag
-    )),
-    "advance_stage": Entry(STAFF, lambda cw, a, c, w: cw.advance_stage(
-        a, c.id, stage="honest_conversations"
-    )),
-    "reach_milestone": Entry(STAFF, lambda cw, a, c, w: cw.reach_milestone(
-        a, c.id, title="First forum without walkouts"
-    )),
-    "note_session": Entry(STAFF, lambda cw, a, c, w: cw.note_session(
-        a, c.id, text="Leadership listened for once."
-    )),
-    "complete_program_step": Entry(STAFF, lambda cw, a, c, w: cw.complete_program_step(
-        a, c.id, step="public_acknowledgment"
-    )),
-    "record_trust_pulse": Entry(STAFF, lambda cw, a, c, w: cw.record_trust_pulse(
-        a, c.id, scores=[5, 6, 7, 4, 6]
-    )),
-    "change_approach": Entry(STAFF, lambda cw, a, c, w: cw.change_approach(
-        a, c.id, approach="self_guided"
-    )),
-    "close_case": Entry(STAFF, lambda cw, a, c, w: cw.close_case(a, c.id, outcome="referred")),
+    "open_case": Entry(
+        OPENING,
+        lambda cw, a, c, w: cw.open_case(
+            a,
+            kind="couple",
+            title="Ana and Leo",
+            approach="self_guided",
+            breach_category="dishonesty",
+            breach_summary="A hidden debt.",
+        ),
+    ),
+    "add_participant": Entry(
+        STAFF,
+        lambda cw, a, c, w: cw.record(
+            a,
+            c.id,
+            cmd.AddParticipant(account_id=w.id_of("client_not_on_the_case"), relation="colleague"),
+        ),
+    ),
+    "remove_participant": Entry(
+        STAFF,
+        lambda cw, a, c, w: cw.record(
+            a, c.id, cmd.RemoveParticipant(account_id=w.id_of("other_participant"))
+        ),
+    ),
+    "assign_practitioner": Entry(
+        OVERSEERS,
+        lambda cw, a, c, w: cw.record(
+            a, c.id, cmd.AssignPractitioner(account_id=w.id_of("unassigned_practitioner"))
+        ),
+    ),
+    "unassign_practitioner": Entry(
+        OVERSEERS,
+        lambda cw, a, c, w: cw.record(
+            a, c.id, cmd.UnassignPractitioner(account_id=w.id_of("assigned_practitioner"))
+        ),
+    ),
+    "record_check_in": Entry(
+        ANYONE,
+        lambda cw, a, c, w: cw.record(
+            a,
+            c.id,
+            cmd.RecordCheckIn(
+                participant_id=None if a.role == "client" else w.id_of("participating_client"),
+                trust=6,
+                emotional_safety=5,
+                communication_ease=7,
+                conflicts=0,
+            ),
+        ),
+    ),
+    "write_journal": Entry(
+        ANYONE,
+        lambda cw, a, c, w: cw.record(
+            a,
+            c.id,
+            cmd.WriteJournal(text="The meeting went better than I feared.", visibility="shared"),
+        ),
+    ),
+    "disclose_breach": Entry(
+        STAFF,
+        lambda cw, a, c, w: cw.record(
+            a,
+            c.id,
+            cmd.DiscloseBreach(category="dishonesty", summary="The bonus pool was cut in secret."),
+        ),
+    ),
+    "assess_readiness": Entry(
+        STAFF,
+        lambda cw, a, c, w: cw.record(
+            a, c.id, cmd.AssessReadiness(answers={"breach_accepted": True})
+        ),
+    ),
+    "offer_apology": Entry(
+        STAFF,
+        lambda cw, a, c, w: cw.record(
+            a,
+            c.id,
+            cmd.OfferApology(
+                from_id=w.id_of("other_participant"),
+                to_ids=[w.id_of("participating_client")],
+                text="I should have told you first.",
+                names_harm=True,
+                takes_responsibility=True,
+                commits_to_change=True,
+            ),
+        ),
+    ),
+    "set_boundary": Entry(
+        STAFF,
+        lambda cw, a, c, w: cw.record(
+            a, c.id, cmd.SetBoundary(text="Ask before sharing anything about the team")
+        ),
+    ),
+    "revise_boundary": Entry(
+        STAFF,
+        lambda cw, a, c, w: cw.record(
+            a,
+            c.id,
+            cmd.ReviseBoundary(
+                boundary_id=c.boundary, text="No decisions announced by email or chat"
+            ),
+        ),
+    ),
+    "retire_boundary": Entry(
+        STAFF, lambda cw, a, c, w: cw.record(a, c.id, cmd.RetireBoundary(boundary_id=c.boundary))
+    ),
+    "record_boundary_crossed": Entry(
+        STAFF,
+        lambda cw, a, c, w: cw.record(
+            a,
+            c.id,
+            cmd.RecordBoundaryCrossed(boundary_id=c.boundary, note="Reorg memo sent by email."),
+        ),
+    ),
+    "make_agreement": Entry(
+        STAFF, lambda cw, a, c, w: cw.record(a, c.id, cmd.MakeAgreement(text="Monthly open Q&A"))
+    ),
+    "record_setback": Entry(
+        STAFF,
+        lambda cw, a, c, w: cw.record(
+            a, c.id, cmd.RecordSetback(severity=2, description="Rumours of another round.")
+        ),
+    ),
+    "practice_ritual": Entry(
+        STAFF,
+        lambda cw, a, c, w: cw.record(a, c.couple, cmd.PracticeRitual(ritual="gratitude_note")),
+    ),
+    "raise_red_flag": Entry(
+        STAFF, lambda cw, a, c, w: cw.record(a, c.id, cmd.RaiseRedFlag(code="ongoing_secrecy"))
+    ),
+    "resolve_red_flag": Entry(
+        STAFF, lambda cw, a, c, w: cw.record(a, c.id, cmd.ResolveRedFlag(flag_id=c.flag))
+    ),
+    "advance_stage": Entry(
+        STAFF,
+        lambda cw, a, c, w: cw.record(a, c.id, cmd.AdvanceStage(stage="honest_conversations")),
+    ),
+    "reach_milestone": Entry(
+        STAFF,
+        lambda cw, a, c, w: cw.record(
+            a, c.id, cmd.ReachMilestone(title="First forum without walkouts")
+        ),
+    ),
+    "note_session": Entry(
+        STAFF,
+        lambda cw, a, c, w: cw.record(
+            a, c.id, cmd.NoteSession(text="Leadership listened for once.")
+        ),
+    ),
+    "complete_program_step": Entry(
+        STAFF,
+        lambda cw, a, c, w: cw.record(
+            a, c.id, cmd.CompleteProgramStep(step="public_acknowledgment")
+        ),
+    ),
+    "record_trust_pulse": Entry(
+        STAFF, lambda cw, a, c, w: cw.record(a, c.id, cmd.RecordTrustPulse(scores=[5, 6, 7, 4, 6]))
+    ),
+    "change_approach": Entry(
+        STAFF, lambda cw, a, c, w: cw.record(a, c.id, cmd.ChangeApproach(approach="self_guided"))
+    ),
+    "close_case": Entry(
+        STAFF, lambda cw, a, c, w: cw.record(a, c.id, cmd.CloseCase(outcome="referred"))
+    ),
     "reopen_case": Entry(
-        STAFF, lambda cw, a, c, w: cw.reopen_case(a, c.id, reason="They asked again."),
+        STAFF,
+        lambda cw, a, c, w: cw.record(a, c.id, cmd.ReopenCase(reason="They asked again.")),
         prepare=close_it,
     ),
 }
@@ -236,11 +344,12 @@ def expected_refusal(role: str, who: str) -> type[MendError] | None:
     return None  # owners and supervisors see and run everything in their tenant
 
 
-def test_every_public_command_of_casework_has_an_entry_in_the_matrix():
+def test_every_casework_method_and_case_command_has_an_entry_in_the_matrix():
     public = {
-        name for name, _ in inspect.getmembers(Casework, inspect.isfunction)
-        if not name.startswith("_")
-    }
+        name
+        for name, _ in inspect.getmembers(Casework, inspect.isfunction)
+        if not name.startswith("_") and name != "record"
+    } | {snake_case(command.__name__) for command in cmd.CASE_COMMANDS}
     assert public == set(COMMANDS), (
         f"missing: {sorted(public - set(COMMANDS))}, stale: {sorted(set(COMMANDS) - public)}"
     )
@@ -273,14 +382,22 @@ def test_each_role_runs_each_casework_command_exactly_as_the_rules_say(world, ro
 # ---------------------------------------------------------------------------------------------
 # The particular rules around the matrix.
 
+
 def test_a_client_may_not_record_a_check_in_for_someone_else(world):
     case = open_workplace_case(world)
     ana = world.actors["participating_client"]
     before = world.recorded()
     with pytest.raises(Forbidden):
-        world.casework.record_check_in(
-            ana, case.id, participant_id=world.id_of("other_participant"),
-            trust=2, emotional_safety=2, communication_ease=2, conflicts=3,
+        world.casework.record(
+            ana,
+            case.id,
+            cmd.RecordCheckIn(
+                participant_id=world.id_of("other_participant"),
+                trust=2,
+                emotional_safety=2,
+                communication_ease=2,
+                conflicts=3,
+            ),
         )
     assert world.recorded() == before
 
@@ -289,9 +406,16 @@ def test_a_client_check_in_is_always_their_own(world):
     case = open_workplace_case(world)
     ana = world.actors["participating_client"]
     for participant_id in (None, ana.account_id):
-        world.casework.record_check_in(
-            ana, case.id, participant_id=participant_id,
-            trust=7, emotional_safety=6, communication_ease=6, conflicts=0,
+        world.casework.record(
+            ana,
+            case.id,
+            cmd.RecordCheckIn(
+                participant_id=participant_id,
+                trust=7,
+                emotional_safety=6,
+                communication_ease=6,
+                conflicts=0,
+            ),
         )
     events = list(world.store.events.get(case.id))
     check_ins = [e for e in events if type(e).__name__ == "CheckInRecorded"]
@@ -303,9 +427,12 @@ def test_staff_may_record_a_check_in_for_any_participant(world):
     case = open_workplace_case(world)
     noor = world.actors["assigned_practitioner"]
     leo = world.id_of("other_participant")
-    world.casework.record_check_in(
-        noor, case.id, participant_id=leo,
-        trust=3, emotional_safety=4, communication_ease=2, conflicts=2,
+    world.casework.record(
+        noor,
+        case.id,
+        cmd.RecordCheckIn(
+            participant_id=leo, trust=3, emotional_safety=4, communication_ease=2, conflicts=2
+        ),
     )
     assert list(world.store.events.get(case.id))[-1].participant_id == leo
 
@@ -315,34 +442,49 @@ def test_a_check_in_for_someone_else_on_a_case_that_is_not_yours_is_not_found(wo
     case = open_workplace_case(world)
     before = world.recorded()
     with pytest.raises(NotFound):
-        world.casework.record_check_in(
-            world.actors[role], case.id, participant_id=world.id_of("participating_client"),
-            trust=2, emotional_safety=2, communication_ease=2, conflicts=3,
+        world.casework.record(
+            world.actors[role],
+            case.id,
+            cmd.RecordCheckIn(
+                participant_id=world.id_of("participating_client"),
+                trust=2,
+                emotional_safety=2,
+                communication_ease=2,
+                conflicts=3,
+            ),
         )
     assert world.recorded() == before
 
 
-@pytest.mark.parametrize("role", ["another_tenants_owner", "unassigned_practitioner",
-                                  "client_not_on_the_case", "participating_client"])
-@pytest.mark.parametrize("command", ["add_participant", "assign_practitioner"])
+@pytest.mark.parametrize(
+    "role",
+    [
+        "another_tenants_owner",
+        "unassigned_practitioner",
+        "client_not_on_the_case",
+        "participating_client",
+    ],
+)
+@pytest.mark.parametrize("command", [cmd.AddParticipant, cmd.AssignPractitioner])
 def test_naming_someone_outside_the_tenant_is_first_refused_for_the_case(world, role, command):
     """Whether the named account is a member is only weighed once the actor may act at all."""
     case = open_workplace_case(world)
     outsider = world.id_of("another_tenants_owner")
     before = world.recorded()
     with pytest.raises(MendError) as caught:
-        getattr(world.casework, command)(world.actors[role], case.id, outsider)
-    assert type(caught.value) is expected_refusal(role, COMMANDS[command].who)
+        world.casework.record(world.actors[role], case.id, command(account_id=outsider))
+    expected = expected_refusal(role, COMMANDS[snake_case(command.__name__)].who)
+    assert type(caught.value) is expected
     assert world.recorded() == before
 
 
-@pytest.mark.parametrize("command", ["add_participant", "assign_practitioner"])
+@pytest.mark.parametrize("command", [cmd.AddParticipant, cmd.AssignPractitioner])
 def test_only_members_of_the_tenant_may_be_put_on_a_case(world, command):
     case = open_workplace_case(world)
     before = world.recorded()
     with pytest.raises(InvalidValue) as caught:
-        getattr(world.casework, command)(
-            world.actors["owner"], case.id, world.id_of("another_tenants_owner")
+        world.casework.record(
+            world.actors["owner"], case.id, command(account_id=world.id_of("another_tenants_owner"))
         )
     assert caught.value.field == "account_id"
     assert world.recorded() == before
@@ -352,8 +494,10 @@ def test_a_client_cannot_be_assigned_as_a_practitioner(world):
     case = open_workplace_case(world)
     before = world.recorded()
     with pytest.raises(InvalidValue) as caught:
-        world.casework.assign_practitioner(
-            world.actors["supervisor"], case.id, world.id_of("client_not_on_the_case")
+        world.casework.record(
+            world.actors["supervisor"],
+            case.id,
+            cmd.AssignPractitioner(account_id=world.id_of("client_not_on_the_case")),
         )
     assert caught.value.field == "account_id"
     assert world.recorded() == before
@@ -361,8 +505,13 @@ def test_a_client_cannot_be_assigned_as_a_practitioner(world):
 
 def test_a_practitioner_who_opens_a_case_is_assigned_to_it_and_an_overseer_is_not(world):
     casework = world.casework
-    fields = dict(kind="couple", title="Ana and Leo", approach="passive",
-                  breach_category="neglect", breach_summary="Years of silence.")
+    fields = dict(
+        kind="couple",
+        title="Ana and Leo",
+        approach="passive",
+        breach_category="neglect",
+        breach_summary="Years of silence.",
+    )
     noor = world.actors["assigned_practitioner"]
     opened_by_noor = casework.get_case(noor, casework.open_case(noor, **fields).result)
     assert opened_by_noor.practitioners == [str(noor.account_id)]
@@ -376,8 +525,12 @@ def test_supervisors_and_owners_see_every_case_of_their_tenant_and_no_other(worl
     case = open_workplace_case(world)
     nils = world.actors["another_tenants_owner"]
     northwind_case = world.casework.open_case(
-        nils, kind="workplace", title="Northwind leak", approach="self_guided",
-        breach_category="data_breach", breach_summary="Salaries shared company-wide.",
+        nils,
+        kind="workplace",
+        title="Northwind leak",
+        approach="self_guided",
+        breach_category="data_breach",
+        breach_summary="Salaries shared company-wide.",
     ).result
     for role in ("owner", "supervisor"):
         assert world.casework.get_case(world.actors[role], case.id).id == case.id
@@ -391,9 +544,9 @@ def test_an_unassigned_practitioner_sees_the_case_once_assigned_and_not_after(wo
     omar, sofia = world.actors["unassigned_practitioner"], world.actors["supervisor"]
     with pytest.raises(NotFound):
         world.casework.get_case(omar, case.id)
-    world.casework.assign_practitioner(sofia, case.id, omar.account_id)
+    world.casework.record(sofia, case.id, cmd.AssignPractitioner(account_id=omar.account_id))
     assert world.casework.get_case(omar, case.id).id == case.id
-    world.casework.unassign_practitioner(sofia, case.id, omar.account_id)
+    world.casework.record(sofia, case.id, cmd.UnassignPractitioner(account_id=omar.account_id))
     with pytest.raises(NotFound):
         world.casework.get_case(omar, case.id)
 
@@ -402,7 +555,9 @@ def test_a_removed_participant_no_longer_sees_the_case(world):
     case = open_workplace_case(world)
     leo = world.actors["other_participant"]
     assert world.casework.get_case(leo, case.id).id == case.id
-    world.casework.remove_participant(world.actors["owner"], case.id, leo.account_id)
+    world.casework.record(
+        world.actors["owner"], case.id, cmd.RemoveParticipant(account_id=leo.account_id)
+    )
     with pytest.raises(NotFound):
         world.casework.get_case(leo, case.id)
 
@@ -417,13 +572,57 @@ def test_an_id_that_is_not_a_case_is_not_found_for_anyone(world, role):
 # ---------------------------------------------------------------------------------------------
 # Membership: only owners invite; only staff list the members.
 
+
+@pytest.mark.parametrize("invited", ["owner", "supervisor", "practitioner"])
 @pytest.mark.parametrize("role", ["supervisor", "assigned_practitioner", "participating_client"])
-def test_only_an_owner_may_invite_members(world, role):
+def test_only_an_owner_may_invite_staff(world, role, invited):
     before = world.recorded()
     with pytest.raises(Forbidden):
         world.membership.invite(
-            world.actors[role], email="mia@harbor.example", name="Mia", role="client"
+            world.actors[role], email="mia@harbor.example", name="Mia", role=invited
         )
+    assert world.recorded() == before
+
+
+def test_a_client_may_not_invite_anyone(world):
+    before = world.recorded()
+    with pytest.raises(Forbidden):
+        world.membership.invite(world.actors["participating_client"],
+                                email="mia@harbor.example", name="Mia", role="client")
+    assert world.recorded() == before
+
+
+def test_a_practitioner_invites_a_client_straight_into_a_case_they_work(world):
+    case = open_workplace_case(world)
+    noor = world.actors["assigned_practitioner"]
+    invitation = world.membership.invite(
+        noor, email="mia.k@harbor.example", name="Mia", role="client", case_id=case.id,
+        relation="new hire",
+    ).result
+    account_id = world.membership.accept_invitation(invitation.token, PASSWORD).result
+    mia = world.membership.actor_for(account_id, "harbor-counseling")
+    assert mia.role == "client"
+    seen = world.casework.get_case(mia, case.id)
+    assert seen.participants[str(account_id)] == "new hire"
+
+
+@pytest.mark.parametrize("role", ["unassigned_practitioner", "another_tenants_owner"])
+def test_an_invitation_into_a_case_the_inviter_cannot_see_is_not_found(world, role):
+    case = open_workplace_case(world)
+    before = world.recorded()
+    with pytest.raises(NotFound):
+        world.membership.invite(world.actors[role], email="eve@harbor.example", name="Eve",
+                                role="client", case_id=case.id)
+    assert world.recorded() == before
+
+
+def test_only_a_client_joins_a_case_with_an_invitation(world):
+    case = open_workplace_case(world)
+    before = world.recorded()
+    with pytest.raises(InvalidValue) as caught:
+        world.membership.invite(world.actors["owner"], email="sam@harbor.example", name="Sam",
+                                role="practitioner", case_id=case.id)
+    assert caught.value.field == "case_id"
     assert world.recorded() == before
 
 

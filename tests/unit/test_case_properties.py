@@ -205,8 +205,9 @@ class CaseStories(RuleBasedStateMachine):
 
     @rule(ritual=with_junk(v.RITUALS, "date_night"), when=moments)
     def practice_ritual(self, ritual: str, when: Any) -> None:
+        """Any ritual, fitting the case's kind or not, or one that does not exist."""
         at, wrong = self.moment(when)
-        if ritual not in v.RITUALS:
+        if ritual not in v.RITUALS_BY_KIND[self.kind]:
             wrong.append((InvalidValue, "ritual"))
         self.attempt(
             "practice_ritual", lambda: self.case.practice_ritual(ritual, occurred_at=at), wrong
@@ -273,20 +274,25 @@ class CaseStories(RuleBasedStateMachine):
         )
 
     # ------------------------------------------------------------------ stages, programme
-    @rule(stage=with_junk(v.STAGES, "acceptance"), when=moments)
-    def advance_stage(self, stage: str, when: Any) -> None:
+    @rule(stage=with_junk(v.STAGES, "acceptance"), reason=st.sampled_from(["", " ", "Ready"]),
+          when=moments)
+    def advance_stage(self, stage: str, reason: str, when: Any) -> None:
         at, wrong = self.moment(when)
         if stage not in v.STAGES:
             wrong.append((InvalidValue, "stage"))
         elif v.STAGES.index(stage) <= v.STAGES.index(self.stage):
             wrong.append((RuleBroken, None))
+        elif v.STAGES.index(stage) - v.STAGES.index(self.stage) > 1 and not reason.strip():
+            wrong.append((InvalidValue, "reason"))
         self.attempt(
-            "advance_stage", lambda: self.case.advance_stage(stage, occurred_at=at), wrong,
+            "advance_stage",
+            lambda: self.case.advance_stage(stage, reason=reason, occurred_at=at), wrong,
             lambda _: setattr(self, "stage", stage),
         )
 
-    @rule(step=st.one_of(with_junk(v.PROGRAM_STEPS, "team_building"), pick), when=moments)
-    def complete_program_step(self, step: str | int, when: Any) -> None:
+    @rule(step=st.one_of(with_junk(v.PROGRAM_STEPS, "team_building"), pick),
+          reason=st.sampled_from(["", "The audit could not wait"]), when=moments)
+    def complete_program_step(self, step: str | int, reason: str, when: Any) -> None:
         """A step of the eight, a wrong one, or (an index) one that is already done."""
         if isinstance(step, int):
             step = self.steps[step % len(self.steps)] if self.steps else v.PROGRAM_STEPS[step]
@@ -297,9 +303,14 @@ class CaseStories(RuleBasedStateMachine):
             wrong.append((InvalidValue, "step"))
         elif step in self.steps:
             wrong.append((RuleBroken, None))
+        elif not reason and any(
+            earlier not in self.steps
+            for earlier in v.PROGRAM_STEPS[: v.PROGRAM_STEPS.index(step)]
+        ):
+            wrong.append((InvalidValue, "reason"))
         self.attempt(
             "complete_program_step",
-            lambda: self.case.complete_program_step(step, occurred_at=at), wrong,
+            lambda: self.case.complete_program_step(step, reason=reason, occurred_at=at), wrong,
             lambda _: self.steps.append(step),
         )
 

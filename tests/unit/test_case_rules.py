@@ -151,11 +151,14 @@ COMMANDS: dict[str, Command] = {
 WITHOUT_OCCURRED_AT = {"remind_check_in"}
 #: Public members of Case that only read.
 QUERIES = {"open", "has_participant", "has_practitioner", "is_open", "next_check_in_due",
-           "open_red_flags"}
+           "open_red_flags", "steps_skipped_by"}
 
 
 def prepared(w: SimpleNamespace, name: str) -> Case:
-    """The workplace case, brought into the state where ``name`` is allowed."""
+    """The workplace case, brought into the state where ``name`` is allowed (rituals belong
+    to couples, families and friendships, so for those a couple case)."""
+    if name == "practice_ritual":
+        return open_case("couple")
     if name == "reopen":
         w.case.close("released")
     return w.case
@@ -388,9 +391,21 @@ def test_stages_advance_in_order_and_the_case_remembers_where_it_came_from(case)
         assert case.pending_events[-1].from_stage == previous
 
 
-def test_a_stage_may_be_skipped_forward(case):
-    case.advance_stage("restoring")
+def test_a_stage_may_be_skipped_forward_with_a_reason_the_event_keeps(case):
+    case.advance_stage("restoring", "They did the honest talks with their previous counselor.")
     assert case.stage == "restoring"
+    assert case.pending_events[-1].reason.startswith("They did the honest talks")
+
+
+@pytest.mark.parametrize("reason", ["", "   "])
+def test_skipping_a_stage_without_a_reason_is_rejected(case, reason):
+    with rejected(case, InvalidValue, "reason"):
+        case.advance_stage("moving_forward", reason)
+
+
+def test_moving_one_stage_on_needs_no_reason(case):
+    case.advance_stage("honest_conversations")
+    assert case.stage == "honest_conversations"
 
 
 @pytest.mark.parametrize("current, target", [
@@ -402,7 +417,7 @@ def test_a_stage_may_be_skipped_forward(case):
 ])
 def test_a_stage_that_is_not_ahead_of_the_current_one_is_rejected(case, current, target):
     if current != case.stage:
-        case.advance_stage(current)
+        case.advance_stage(current, "Set up for the test.")
     with rejected(case, RuleBroken):
         case.advance_stage(target)
 
@@ -442,14 +457,27 @@ def test_every_breach_category_may_be_disclosed(case, category):
 
 
 def test_a_breach_outside_the_categories_is_rejected(case):
-    with rejected(case, InvalidValue, "breach.category"):
+    with rejected(case, InvalidValue, "category"):
         case.disclose_breach("micro_cheating", "Hidden accounts.")
 
 
-@pytest.mark.parametrize("ritual", v.RITUALS)
-def test_every_ritual_of_the_vocabulary_may_be_practiced(case, ritual):
+@pytest.mark.parametrize("kind, ritual", [
+    (kind, ritual) for kind, rituals in v.RITUALS_BY_KIND.items() for ritual in rituals
+])
+def test_every_ritual_may_be_practiced_on_the_kinds_of_case_it_fits(kind, ritual):
+    case = open_case(kind)
     case.practice_ritual(ritual)
     assert case.pending_events[-1].ritual == ritual
+
+
+@pytest.mark.parametrize("kind, ritual", [
+    ("couple", "family_dinner"), ("family", "transparency_hour"),
+    ("friendship", "regret_circle"), ("workplace", "gratitude_note"),
+])
+def test_a_ritual_of_another_kind_of_case_is_rejected(kind, ritual):
+    case = open_case(kind)
+    with rejected(case, InvalidValue, "ritual"):
+        case.practice_ritual(ritual)
 
 
 @pytest.mark.parametrize("ritual", ["date_night", "", None, "Daily_Checkin"])
@@ -569,9 +597,21 @@ def test_trust_pulses_are_rejected_on_a_case_that_is_not_a_workplace(kind):
 
 
 def test_a_program_step_completed_twice_is_rejected_and_records_nothing(workplace):
-    workplace.case.complete_program_step("accountability", "The CFO spoke first.")
+    workplace.case.complete_program_step("accountability", "The CFO spoke first.",
+                                         reason="The board asked for it first.")
     with rejected(workplace.case, RuleBroken):
         workplace.case.complete_program_step("accountability")
+
+
+def test_a_program_step_before_an_earlier_one_needs_a_reason_the_event_keeps(workplace):
+    with rejected(workplace.case, InvalidValue, "reason"):
+        workplace.case.complete_program_step("external_audit")
+    workplace.case.complete_program_step("external_audit", reason="The regulator came early.")
+    assert workplace.case.pending_events[-1].reason == "The regulator came early."
+    assert workplace.case.steps_skipped_by("renewal_ritual") == [
+        "public_acknowledgment", "transparent_facts", "accountability", "open_forums",
+        "ongoing_updates",
+    ]
 
 
 def test_all_eight_program_steps_can_be_completed_once_each(workplace):

@@ -486,7 +486,8 @@ def workplace() -> tuple[list[Any], datetime]:
         case.complete_program_step(step, occurred_at=when)
     for when, scores in PULSES[:2]:
         case.record_trust_pulse(scores, occurred_at=when)
-    case.complete_program_step("ongoing_updates", occurred_at=STEPS[5][1])
+    case.complete_program_step("ongoing_updates",
+        reason="The audit report ran late; the updates could not wait.", occurred_at=STEPS[5][1])
     time.sleep(0.002)
     between = datetime.now(UTC)
     time.sleep(0.002)

@@ -296,7 +296,7 @@ def test_inviting_someone_who_is_already_a_member_is_rejected(harbor):
     assert recorded(harbor.store) == before
 
 
-def test_only_an_owner_may_invite(harbor):
+def test_a_client_may_not_invite(harbor):
     ana = harbor.membership.actor_for(harbor.ana_id)
     with pytest.raises(Forbidden):
         harbor.membership.invite(ana, email="friend@harbor.example", name="Friend", role="owner")

@@ -117,8 +117,12 @@ class Members(MethodView):
 
     @bp.arguments(s.InviteSchema)
     @bp.response(201, s.InvitationSchema)
+    @bp.alt_response(404, response="NOT_FOUND", description="No such case for the inviter")
     def post(self, body):
-        """Invite someone by email with a role (owner); the token is single-use and expires."""
+        """Invite someone by email with a role; the token is single-use and expires.
+
+        Owners invite any role; practitioners and supervisors invite clients, optionally
+        straight into a case they can see (`case_id`)."""
         saved = mend().membership.invite(current_actor(), **body)
         invitation = saved.result
         return {

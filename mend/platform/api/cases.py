@@ -12,6 +12,7 @@ from typing import Any
 from flask import request
 from flask_smorest import Blueprint
 
+from mend.domain import commands as c
 from mend.domain.idempotency import idempotent
 from mend.domain.store import Saved, event_id
 from mend.platform import schemas as s
@@ -61,7 +62,16 @@ def viewer() -> Viewer:
     return Viewer(actor.tenant_id, actor.account_id, actor.role)
 
 
+IDEMPOTENCY_KEY = {
+    "in": "header", "name": "Idempotency-Key", "required": False,
+    "schema": {"type": "string", "minLength": 1, "maxLength": 255},
+    "description": "Send the same key again to get the first answer instead of a second "
+                   "record; safe to retry with after a timeout or a 503.",
+}
+
+
 @bp.route("/cases", methods=["POST"])
+@bp.doc(parameters=[IDEMPOTENCY_KEY])
 @bp.arguments(s.CaseOpenSchema)
 @bp.response(201, s.RecordedSchema)
 def open_case(body):
@@ -153,75 +163,86 @@ def send_reminder(case_id):
 
 
 @dataclass(frozen=True)
-class Command:
-    """One event-recording route: its path under the case, body schema and service method."""
+class Route:
+    """One event-recording route: its path under the case, its body schema, the command it
+    builds (from the body and the ids in the path), and its answer's schema."""
 
     path: str
-    schema: type
-    method: str
+    schema: type[s.Schema]
+    command: type[c.CaseCommand]
     doc: str
-    created: str | None = None
+    answer: type[s.Schema] = s.RecordedSchema
+
+    @property
+    def created(self) -> str | None:
+        """The answer's field for what the command created (``boundary_id``), if any."""
+        extra = set(self.answer._declared_fields) - set(s.RecordedSchema._declared_fields)
+        return extra.pop() if extra else None
 
 
-COMMANDS = (
-    Command("participants", s.ParticipantSchema, "add_participant",
-            "Add a member of the tenant (usually a client) as a participant."),
-    Command("participants/<uuid:account_id>/remove", s.WhenSchema, "remove_participant",
-            "Remove a participant from the case."),
-    Command("practitioners", s.PractitionerSchema, "assign_practitioner",
-            "Assign a practitioner (supervisors and owners)."),
-    Command("practitioners/<uuid:account_id>/unassign", s.WhenSchema, "unassign_practitioner",
-            "Unassign a practitioner (supervisors and owners)."),
-    Command("breaches", s.BreachDisclosureSchema, "disclose_breach",
-            "Record a further breach disclosed during the work."),
-    Command("check-ins", s.CheckInSchema, "record_check_in",
-            "Record a check-in; a client records only their own."),
-    Command("setbacks", s.SetbackSchema, "record_setback", "Record a setback (severity 1–3)."),
-    Command("apologies", s.ApologySchema, "offer_apology", "Record an apology offered."),
-    Command("boundaries", s.TextSchema, "set_boundary", "Set a boundary.", "boundary_id"),
-    Command("boundaries/<uuid:boundary_id>/revise", s.TextSchema, "revise_boundary",
-            "Revise an active boundary."),
-    Command("boundaries/<uuid:boundary_id>/retire", s.NoteSchema, "retire_boundary",
-            "Retire an active boundary."),
-    Command("boundaries/<uuid:boundary_id>/cross", s.CrossingSchema, "record_boundary_crossed",
-            "Record that an active boundary was crossed."),
-    Command("red-flags", s.RedFlagSchema, "raise_red_flag", "Raise a red flag (staff).",
-            "flag_id"),
-    Command("red-flags/<uuid:flag_id>/resolve", s.NoteSchema, "resolve_red_flag",
-            "Resolve an open red flag."),
-    Command("notes", s.TextSchema, "note_session", "Write a staff note (visible to staff only)."),
-    Command("journal", s.JournalSchema, "write_journal",
-            "Write a journal entry, private to its author unless shared."),
-    Command("rituals", s.RitualSchema, "practice_ritual", "Record a ritual practiced."),
-    Command("agreements", s.TextSchema, "make_agreement", "Record a new agreement.",
-            "agreement_id"),
-    Command("readiness", s.ReadinessSchema, "assess_readiness",
-            "Record a readiness checklist assessment."),
-    Command("milestones", s.MilestoneSchema, "reach_milestone", "Record a milestone reached."),
-    Command("stage", s.StageSchema, "advance_stage", "Advance the case to a later stage."),
-    Command("approach", s.ApproachSchema, "change_approach", "Change the recovery approach."),
-    Command("program-steps", s.ProgramStepSchema, "complete_program_step",
-            "Complete a workplace program step (each once)."),
-    Command("pulses", s.PulseSchema, "record_trust_pulse",
-            "Record an anonymous trust pulse (workplace); published from 5 responses."),
-    Command("close", s.CloseSchema, "close_case", "Close the case with an outcome."),
-    Command("reopen", s.ReopenSchema, "reopen_case", "Reopen a closed case."),
+ROUTES = (
+    Route("participants", s.ParticipantSchema, c.AddParticipant,
+          "Add a member of the tenant (usually a client) as a participant."),
+    Route("participants/<uuid:account_id>/remove", s.WhenSchema, c.RemoveParticipant,
+          "Remove a participant from the case."),
+    Route("practitioners", s.PractitionerSchema, c.AssignPractitioner,
+          "Assign a practitioner (supervisors and owners)."),
+    Route("practitioners/<uuid:account_id>/unassign", s.WhenSchema, c.UnassignPractitioner,
+          "Unassign a practitioner (supervisors and owners)."),
+    Route("breaches", s.BreachDisclosureSchema, c.DiscloseBreach,
+          "Record a further breach disclosed during the work."),
+    Route("check-ins", s.CheckInSchema, c.RecordCheckIn,
+          "Record a check-in; a client records only their own."),
+    Route("setbacks", s.SetbackSchema, c.RecordSetback, "Record a setback (severity 1–3)."),
+    Route("apologies", s.ApologySchema, c.OfferApology, "Record an apology offered."),
+    Route("boundaries", s.TextSchema, c.SetBoundary, "Set a boundary.",
+          s.BoundaryRecordedSchema),
+    Route("boundaries/<uuid:boundary_id>/revise", s.TextSchema, c.ReviseBoundary,
+          "Revise an active boundary."),
+    Route("boundaries/<uuid:boundary_id>/retire", s.NoteSchema, c.RetireBoundary,
+          "Retire an active boundary."),
+    Route("boundaries/<uuid:boundary_id>/cross", s.CrossingSchema, c.RecordBoundaryCrossed,
+          "Record that an active boundary was crossed."),
+    Route("red-flags", s.RedFlagSchema, c.RaiseRedFlag, "Raise a red flag (staff).",
+          s.FlagRecordedSchema),
+    Route("red-flags/<uuid:flag_id>/resolve", s.NoteSchema, c.ResolveRedFlag,
+          "Resolve an open red flag."),
+    Route("notes", s.TextSchema, c.NoteSession, "Write a staff note (visible to staff only)."),
+    Route("journal", s.JournalSchema, c.WriteJournal,
+          "Write a journal entry, private to its author unless shared."),
+    Route("rituals", s.RitualSchema, c.PracticeRitual,
+          "Record a ritual practiced; it must fit the case's kind."),
+    Route("agreements", s.TextSchema, c.MakeAgreement, "Record a new agreement.",
+          s.AgreementRecordedSchema),
+    Route("readiness", s.ReadinessSchema, c.AssessReadiness,
+          "Record a readiness checklist assessment."),
+    Route("milestones", s.MilestoneSchema, c.ReachMilestone, "Record a milestone reached."),
+    Route("stage", s.StageSchema, c.AdvanceStage,
+          "Advance the case to a later stage; skipping a stage needs a reason."),
+    Route("approach", s.ApproachSchema, c.ChangeApproach, "Change the recovery approach."),
+    Route("program-steps", s.ProgramStepSchema, c.CompleteProgramStep,
+          "Complete a workplace program step (each once); out of order needs a reason."),
+    Route("pulses", s.PulseSchema, c.RecordTrustPulse,
+          "Record an anonymous trust pulse (workplace); published from 5 responses."),
+    Route("close", s.CloseSchema, c.CloseCase, "Close the case with an outcome."),
+    Route("reopen", s.ReopenSchema, c.ReopenCase, "Reopen a closed case."),
 )
 
-
-def _register(command: Command) -> None:
+def _register(route: Route) -> None:
     def record(body: dict[str, Any], case_id: Any, **ids: Any) -> dict[str, Any]:
-        run = getattr(mend().casework, command.method)
+        command = route.command(**ids, **body)
         with remembered_by_key():
-            saved = run(current_actor(), case_id, **ids, **body)
-        return recorded(saved, command.created)
+            saved = mend().casework.record(current_actor(), case_id, command)
+        return recorded(saved, route.created)
 
-    endpoint = command.method
+    endpoint = snake_case(route.command.__name__)
     record.__name__ = endpoint
-    record.__doc__ = command.doc
-    view = bp.response(201, s.RecordedSchema)(bp.arguments(command.schema)(record))
-    bp.route(f"/cases/<uuid:case_id>/{command.path}", methods=["POST"], endpoint=endpoint)(view)
+    record.__doc__ = route.doc
+    view = bp.doc(parameters=[IDEMPOTENCY_KEY])(
+        bp.response(201, route.answer)(bp.arguments(route.schema)(record))
+    )
+    bp.route(f"/cases/<uuid:case_id>/{route.path}", methods=["POST"], endpoint=endpoint)(view)
 
 
-for _command in COMMANDS:
-    _register(_command)
+for _route in ROUTES:
+    _register(_route)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from mend.domain import commands as c
 from mend.platform.demo.story import (
     READY_ALL, Ref, Reporter, Seeding, Story, check_ins, curve, readiness,
 )
@@ -21,84 +22,84 @@ def ana_and_leo(seeding: Seeding) -> Story:
         cadence_days=7,
     )
     seeding.add_participants(s, elena, 0.02, [("ana", "partner"), ("leo", "partner")])
-    s.at(0.1, "assess_readiness", elena, answers=readiness(
+    s.at(0.1, c.AssessReadiness, elena, answers=readiness(
         "boundaries_set", "checkins_scheduled", "external_support", "tracking_progress",
         "monthly_review_of_intentions", "prepared_for_setbacks", "committed_to_honesty",
     ), note="Both motivated; Ana not sure yet that honesty will hold.")
     contact = "Leo has no private contact with the colleague and tells Ana the same day "
     contact += "if she gets in touch."
-    s.at(0.2, "set_boundary", elena, key="no_contact", text=contact)
-    s.at(0.21, "set_boundary", elena, key="phones",
+    s.at(0.2, c.SetBoundary, elena, key="no_contact", text=contact)
+    s.at(0.21, c.SetBoundary, elena, key="phones",
          text="No phones in the room during the evening check-in.")
-    s.at(1.5, "make_agreement", elena, text=(
+    s.at(1.5, c.MakeAgreement, elena, text=(
         "Every evening at nine: ten minutes, phones in the hallway, one honest sentence "
         "each about the day and one about us."
     ))
-    s.at(6.4, "offer_apology", elena, from_id=ids["leo"], to_ids=[ids["ana"]],
+    s.at(6.4, c.OfferApology, elena, from_id=ids["leo"], to_ids=[ids["ana"]],
          text="I'm sorry things got so bad between us that this happened.",
          names_harm=False, takes_responsibility=False, commits_to_change=True)
-    s.at(14.3, "advance_stage", elena, stage="honest_conversations",
+    s.at(14.3, c.AdvanceStage, elena, stage="honest_conversations",
          reason="The first shock has eased; both can stay in the room for a full session.")
-    s.at(24.6, "record_setback", elena, severity=2, description=(
+    s.at(24.6, c.RecordSetback, elena, severity=2, description=(
         "Leo came home late without texting. Ana went through his phone; Leo said he "
         "felt policed and slept on the sofa."
     ))
-    s.at(30.5, "reach_milestone", elena, title="A month of evening check-ins",
+    s.at(30.5, c.ReachMilestone, elena, title="A month of evening check-ins",
          note="Missed only two evenings in thirty.")
-    s.at(34.4, "offer_apology", elena, from_id=ids["leo"], to_ids=[ids["ana"]], text=(
+    s.at(34.4, c.OfferApology, elena, from_id=ids["leo"], to_ids=[ids["ana"]], text=(
         "I lied to you for four months and let you doubt yourself when you noticed. That "
         "was my choice, not the state of our marriage. I am ending the secrecy for good, "
         "starting with showing you my calendar every Sunday."
     ), names_harm=True, takes_responsibility=True, commits_to_change=True)
-    s.at(34.5, "offer_apology", elena, from_id=ids["ana"], to_ids=[ids["leo"]], text=(
+    s.at(34.5, c.OfferApology, elena, from_id=ids["ana"], to_ids=[ids["leo"]], text=(
         "I'm sorry I read your messages behind your back instead of asking you."
     ), names_harm=True, takes_responsibility=True, commits_to_change=True)
-    s.at(40.5, "make_agreement", elena,
+    s.at(40.5, c.MakeAgreement, elena,
          text="A shared calendar: every evening out, trip and late meeting goes in it.")
     for day in range(41, 300, 21):
-        s.at(day + 0.4, "practice_ritual", elena, ritual="transparency_hour",
+        s.at(day + 0.4, c.PracticeRitual, elena, ritual="transparency_hour",
              note="Sunday transparency hour: calendar, messages, plans for the week.")
     for day in range(7, 300, 28):
         kept = rng.randint(5 if day > 60 else 4, 7)
-        s.at(day + 0.42, "practice_ritual", elena, ritual="daily_checkin",
+        s.at(day + 0.42, c.PracticeRitual, elena, ritual="daily_checkin",
              note=f"Kept {kept} of the last 7 evening check-ins.")
-    s.at(46.5, "practice_ritual", elena, ritual="sharing_fears",
+    s.at(46.5, c.PracticeRitual, elena, ritual="sharing_fears",
          note="Ana: that she will never stop checking. "
               "Leo: that he will always be the villain.")
-    s.at(52.0, "record_setback", elena, severity=1,
+    s.at(52.0, c.RecordSetback, elena, severity=1,
          description="A four-day work trip; three check-ins missed and nobody called.")
-    s.at(71.4, "practice_ritual", elena, ritual="letter",
+    s.at(71.4, c.PracticeRitual, elena, ritual="letter",
          note="Leo wrote Ana a letter about the man he wants to be; read aloud in session.")
-    s.at(90.4, "assess_readiness", elena, answers=READY_ALL,
+    s.at(90.4, c.AssessReadiness, elena, answers=READY_ALL,
          note="Every item now holds for both.")
-    s.at(97.3, "record_boundary_crossed", elena, boundary_id=Ref("no_contact"),
+    s.at(97.3, c.RecordBoundaryCrossed, elena, boundary_id=Ref("no_contact"),
          note="The colleague emailed; Leo answered before telling Ana, and told her the next "
               "morning.")
-    s.at(97.4, "record_setback", elena, severity=2,
+    s.at(97.4, c.RecordSetback, elena, severity=2,
          description="Old wound reopened by the colleague's email; two days of silence.")
-    s.at(110.4, "advance_stage", elena, stage="restoring",
+    s.at(110.4, c.AdvanceStage, elena, stage="restoring",
          reason="Honest talk no longer ends in a fight; time to build new habits.")
-    s.at(120.4, "revise_boundary", elena, boundary_id=Ref("phones"),
+    s.at(120.4, c.ReviseBoundary, elena, boundary_id=Ref("phones"),
          text="No phones during the evening check-in or at dinner.")
-    s.at(121.5, "reach_milestone", elena, title="A full week without an argument")
-    s.at(131.4, "practice_ritual", elena, ritual="positive_prediction",
+    s.at(121.5, c.ReachMilestone, elena, title="A full week without an argument")
+    s.at(131.4, c.PracticeRitual, elena, ritual="positive_prediction",
          note="Ana predicted Leo would tell her about the team dinner before it "
               "happened. He did.")
     for day in (58, 88, 150, 182, 214, 246, 272):
-        s.at(day + 0.6, "practice_ritual", elena, ritual="gratitude_note",
+        s.at(day + 0.6, c.PracticeRitual, elena, ritual="gratitude_note",
              note="Gratitude notes swapped for the week.")
-    s.at(160.3, "record_setback", elena, severity=1,
+    s.at(160.3, c.RecordSetback, elena, severity=1,
          description="The anniversary of the discovery: a hard weekend, talked through.")
-    s.at(200.4, "reach_milestone", elena, title="Ana stopped checking Leo's phone",
+    s.at(200.4, c.ReachMilestone, elena, title="Ana stopped checking Leo's phone",
          note="Her own decision, and she told him about it.")
-    s.at(205.4, "retire_boundary", elena, boundary_id=Ref("no_contact"),
+    s.at(205.4, c.RetireBoundary, elena, boundary_id=Ref("no_contact"),
          note="The colleague left the company; contact is no longer possible.")
-    s.at(240.4, "advance_stage", elena, stage="moving_forward",
+    s.at(240.4, c.AdvanceStage, elena, stage="moving_forward",
          reason="Working on keeping what they rebuilt: monthly reviews of their agreements.")
-    s.at(241.4, "make_agreement", elena, text=(
+    s.at(241.4, c.MakeAgreement, elena, text=(
         "First Sunday of the month: review the agreements and say what each needs to change."
     ))
-    s.at(300.4, "reach_milestone", elena, title="Ten months",
+    s.at(300.4, c.ReachMilestone, elena, title="Ten months",
          note="Not the innocence of before; something both chose on purpose.")
     s.notes(elena, [
         (0.3, "Intake. Ana is in shock and swings between anger and numbness; Leo wants to "
@@ -157,7 +158,7 @@ def ana_and_leo(seeding: Seeding) -> Story:
                   tension=0.9, notes=("Felt watched, said so calmly.", "Good talk tonight.",
                                       "Tired, but we kept the check-in.")),
     ], first_day=3, last_day=305, every=7)
-    s.at(308.4, "close_case", elena, outcome="reconciled", note=(
+    s.at(308.4, c.CloseCase, elena, outcome="reconciled", note=(
         "Ten months of steady work. Trust has come back through small, repeated acts of "
         "reliability; they keep the monthly review on their own."
     ))
@@ -179,63 +180,63 @@ def maya_and_chris(seeding: Seeding) -> Story:
         cadence_days=7,
     )
     seeding.add_participants(s, david, 0.02, [("maya", "partner"), ("chris", "partner")])
-    s.at(0.1, "assess_readiness", david, answers=readiness(
+    s.at(0.1, c.AssessReadiness, david, answers=readiness(
         "breach_accepted", "committed_to_honesty", "boundaries_set", "checkins_scheduled",
         "prepared_for_setbacks", "tracking_progress", "monthly_review_of_intentions",
     ), note="Chris calls it 'just chatting'; Maya wants full transparency now.")
-    s.at(1.3, "set_boundary", david, key="devices", text=(
+    s.at(1.3, c.SetBoundary, david, key="devices", text=(
         "During recovery Chris shares his phone and computer passwords and Maya may ask to "
         "see any account."
     ))
-    s.at(1.31, "set_boundary", david, key="no_contact",
+    s.at(1.31, c.SetBoundary, david, key="no_contact",
          text="No contact with the woman from the gaming community, on any platform.")
-    s.at(5.4, "offer_apology", david, from_id=ids["chris"], to_ids=[ids["maya"]],
+    s.at(5.4, c.OfferApology, david, from_id=ids["chris"], to_ids=[ids["maya"]],
          text="I'm sorry you had to see those messages.",
          names_harm=False, takes_responsibility=False, commits_to_change=False)
-    s.at(12.4, "raise_red_flag", david, key="defensive", code="defensive_about_devices",
+    s.at(12.4, c.RaiseRedFlag, david, key="defensive", code="defensive_about_devices",
          note="Chris walked out when Maya asked to see his laptop in session.")
-    s.at(18.5, "record_setback", david, severity=2,
+    s.at(18.5, c.RecordSetback, david, severity=2,
          description="Shouting match over a notification Chris swiped away.")
-    s.at(20.5, "practice_ritual", david, ritual="transparency_hour",
+    s.at(20.5, c.PracticeRitual, david, ritual="transparency_hour",
          note="First transparency hour; Chris answered in single words.")
-    s.at(21.4, "advance_stage", david, stage="honest_conversations",
+    s.at(21.4, c.AdvanceStage, david, stage="honest_conversations",
          reason="Trying to move into honest dialogue despite the defensiveness.")
-    s.at(33.5, "practice_ritual", david, ritual="sharing_fears",
+    s.at(33.5, c.PracticeRitual, david, ritual="sharing_fears",
          note="Maya: being made a fool of twice. "
               "Chris: being watched for the rest of his life.")
-    s.at(41.5, "record_setback", david, severity=2,
+    s.at(41.5, c.RecordSetback, david, severity=2,
          description="Maya found the chat history deleted the night before a session.")
-    s.at(41.6, "raise_red_flag", david, key="deleting", code="deleting_messages",
+    s.at(41.6, c.RaiseRedFlag, david, key="deleting", code="deleting_messages",
          note="Deleted history discovered by Maya.")
-    s.at(48.5, "practice_ritual", david, ritual="transparency_hour",
+    s.at(48.5, c.PracticeRitual, david, ritual="transparency_hour",
          note="Cut short after twenty minutes.")
-    s.at(50.4, "make_agreement", david, text=(
+    s.at(50.4, c.MakeAgreement, david, text=(
         "A 'no secrets' pact: anything either of us would hide, we say out loud first."
     ))
-    s.at(55.4, "offer_apology", david, from_id=ids["chris"], to_ids=[ids["maya"]], text=(
+    s.at(55.4, c.OfferApology, david, from_id=ids["chris"], to_ids=[ids["maya"]], text=(
         "I'm sorry I deleted the chats. I panicked, but I know it looked like more lying."
     ), names_harm=True, takes_responsibility=False, commits_to_change=True)
-    s.at(68.4, "resolve_red_flag", david, flag_id=Ref("deleting"),
+    s.at(68.4, c.ResolveRedFlag, david, flag_id=Ref("deleting"),
          note="No further deletions in a month of spot checks.")
-    s.at(76.5, "record_boundary_crossed", david, boundary_id=Ref("devices"),
+    s.at(76.5, c.RecordBoundaryCrossed, david, boundary_id=Ref("devices"),
          note="Chris changed his phone password without telling Maya.")
-    s.at(76.6, "record_setback", david, severity=3,
+    s.at(76.6, c.RecordSetback, david, severity=3,
          description="Sudden password change; Maya left for her sister's for three nights.")
-    s.at(76.7, "raise_red_flag", david, code="sudden_password_changes",
+    s.at(76.7, c.RaiseRedFlag, david, code="sudden_password_changes",
          note="Password changed without discussion, days after the pact.")
-    s.at(95.5, "record_setback", david, severity=1,
+    s.at(95.5, c.RecordSetback, david, severity=1,
          description="Cancelled the transparency hour twice in a row.")
-    s.at(104.4, "raise_red_flag", david, code="escalating_conflict",
+    s.at(104.4, c.RaiseRedFlag, david, code="escalating_conflict",
          note="Sessions turn into blame: Chris minimizes, Maya escalates.")
-    s.at(118.4, "assess_readiness", david, answers=readiness(
+    s.at(118.4, c.AssessReadiness, david, answers=readiness(
         "breach_accepted", "committed_to_honesty", "prepared_for_setbacks",
         "monthly_review_of_intentions",
     ), note="Maya still engaged; Chris's commitment to honesty is in words only.")
-    s.at(140.5, "record_setback", david, severity=2,
+    s.at(140.5, c.RecordSetback, david, severity=2,
          description="Chris said the affair 'wasn't real because it was online'.")
-    s.at(158.5, "record_setback", david, severity=3,
+    s.at(158.5, c.RecordSetback, david, severity=3,
          description="Maya found a new account on the same platform.")
-    s.at(159.4, "raise_red_flag", david, code="secret_accounts",
+    s.at(159.4, c.RaiseRedFlag, david, code="secret_accounts",
          note="A second account again, opened last month.")
     s.notes(david, [
         (0.4, "Intake. Chris minimizes ('it was online, we never met'); Maya is furious and "
@@ -280,7 +281,7 @@ def maya_and_chris(seeding: Seeding) -> Story:
                   skip=chris_skips, safety_offset=-1.0, tension=1.2,
                   notes=("Felt interrogated.", "Okay week.", "Don't see the point of these.")),
     ], first_day=2, last_day=180, every=7)
-    s.at(184.4, "close_case", david, outcome="released", note=(
+    s.at(184.4, c.CloseCase, david, outcome="released", note=(
         "After six months Maya chose not to rebuild and moves to individual work; Chris "
         "referred on for individual therapy. Device defensiveness never eased."
     ))
@@ -302,19 +303,19 @@ def priya_and_sam(seeding: Seeding) -> Story:
         cadence_days=7,
     )
     seeding.add_participants(s, david, 0.02, [("priya", "partner"), ("sam", "partner")])
-    s.at(0.2, "assess_readiness", david, answers=readiness(
+    s.at(0.2, c.AssessReadiness, david, answers=readiness(
         "boundaries_set", "checkins_scheduled", "tracking_progress",
         "monthly_review_of_intentions", "prepared_for_setbacks",
     ), note="Both want to continue; they will use the AI coach daily and see me monthly.")
-    s.at(0.3, "set_boundary", david,
+    s.at(0.3, c.SetBoundary, david,
          text="All statements for every account are open to both of us.")
-    s.at(2.5, "offer_apology", david, from_id=ids["sam"], to_ids=[ids["priya"]], text=(
+    s.at(2.5, c.OfferApology, david, from_id=ids["sam"], to_ids=[ids["priya"]], text=(
         "I lied about our money for two years and made you plan a future on numbers I knew "
         "were false. I'm sorry. I've booked a debt adviser and you'll see every letter."
     ), names_harm=True, takes_responsibility=True, commits_to_change=True)
-    s.at(5.4, "make_agreement", david,
+    s.at(5.4, c.MakeAgreement, david,
          text="A money meeting every Friday evening with both banking apps open.")
-    s.at(11.5, "practice_ritual", david, ritual="transparency_hour",
+    s.at(11.5, c.PracticeRitual, david, ritual="transparency_hour",
          note="First Friday money meeting.")
     s.notes(david, [
         (0.4, "Intake. Priya is more hurt by the lying than the debt. Sam is ashamed and "

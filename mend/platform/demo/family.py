@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from mend.domain import commands as c
 from mend.platform.demo.story import Ref, Reporter, Seeding, Story, check_ins, curve, readiness
 
 
@@ -19,63 +20,63 @@ def okafor_family(seeding: Seeding) -> Story:
         ),
         cadence_days=7,
     )
-    s.at(0.05, "assign_practitioner", omar, account_id=ids["david"])
+    s.at(0.05, c.AssignPractitioner, omar, account_id=ids["david"])
     seeding.add_participants(s, omar, 0.06, [("grace", "mother"), ("samuel", "father"),
                                              ("nia", "daughter, 20")])
-    s.at(0.3, "assess_readiness", david, answers=readiness(
+    s.at(0.3, c.AssessReadiness, david, answers=readiness(
         "checkins_scheduled", "boundaries_set", "tracking_progress",
         "monthly_review_of_intentions",
     ), note="Nia came for her mother's sake; willing to listen, not yet to forgive.")
-    s.at(3.4, "practice_ritual", david, ritual="joint_session",
+    s.at(3.4, c.PracticeRitual, david, ritual="joint_session",
          note="First joint session; ground rules: no interrupting, phones off.")
-    s.at(3.5, "set_boundary", david, key="sunday",
+    s.at(3.5, c.SetBoundary, david, key="sunday",
          text="Sunday dinner at seven, at home, and no work calls during it.")
-    s.at(3.51, "set_boundary", david,
+    s.at(3.51, c.SetBoundary, david,
          text="Samuel makes only promises he can keep; otherwise he says 'I will try'.")
-    s.at(8.4, "make_agreement", david, text=(
+    s.at(8.4, c.MakeAgreement, david, text=(
         "A paper family calendar in the kitchen: every promise made to anyone goes on it."
     ))
-    s.at(14.4, "advance_stage", david, stage="honest_conversations",
+    s.at(14.4, c.AdvanceStage, david, stage="honest_conversations",
          reason="Everyone has said their piece once without leaving the room.")
     for i, day in enumerate(range(6, 101, 7)):
         if day == 55:  # the missed dinner
             continue
         leader = ("Grace", "Nia", "Samuel")[i % 3]
-        s.at(day + 0.45, "practice_ritual", david, ritual="family_dinner",
+        s.at(day + 0.45, c.PracticeRitual, david, ritual="family_dinner",
              note=f"Sunday dinner; {leader} chose the menu.")
     for day in (20, 48, 76):
-        s.at(day + 0.5, "practice_ritual", david, ritual="regret_circle",
+        s.at(day + 0.5, c.PracticeRitual, david, ritual="regret_circle",
              note="Each named one regret and one apology.")
-    s.at(20.55, "offer_apology", david, from_id=ids["samuel"], to_ids=[ids["nia"]], text=(
+    s.at(20.55, c.OfferApology, david, from_id=ids["samuel"], to_ids=[ids["nia"]], text=(
         "I told you I would be there and I chose a client instead. I have done that your "
         "whole life. I'm sorry, and I am not asking you to trust me yet."
     ), names_harm=True, takes_responsibility=True, commits_to_change=True)
-    s.at(20.6, "offer_apology", david, from_id=ids["samuel"], to_ids=[ids["grace"]], text=(
+    s.at(20.6, c.OfferApology, david, from_id=ids["samuel"], to_ids=[ids["grace"]], text=(
         "I left you to carry the family and to make my excuses for me. I'm sorry."
     ), names_harm=True, takes_responsibility=True, commits_to_change=True)
-    s.at(30.5, "reach_milestone", david, title="Four Sunday dinners in a row")
-    s.at(35.5, "practice_ritual", david, ritual="storytelling_night",
+    s.at(30.5, c.ReachMilestone, david, title="Four Sunday dinners in a row")
+    s.at(35.5, c.PracticeRitual, david, ritual="storytelling_night",
          note="Grace told the story of the year the business nearly failed.")
-    s.at(41.5, "practice_ritual", david, ritual="intergenerational_journal",
+    s.at(41.5, c.PracticeRitual, david, ritual="intergenerational_journal",
          note="Started a notebook passed between the three of them each week.")
-    s.at(45.4, "advance_stage", david, stage="restoring",
+    s.at(45.4, c.AdvanceStage, david, stage="restoring",
          reason="Apologies given and heard; now the work of new habits.")
-    s.at(48.55, "offer_apology", david, from_id=ids["nia"], to_ids=[ids["samuel"]], text=(
+    s.at(48.55, c.OfferApology, david, from_id=ids["nia"], to_ids=[ids["samuel"]], text=(
         "I said I didn't have a father. That was cruel and I'm sorry I said it."
     ), names_harm=True, takes_responsibility=True, commits_to_change=False)
-    s.at(55.45, "record_boundary_crossed", david, boundary_id=Ref("sunday"),
+    s.at(55.45, c.RecordBoundaryCrossed, david, boundary_id=Ref("sunday"),
          note="Samuel took a client call and missed dinner.")
-    s.at(55.5, "record_setback", david, severity=2,
+    s.at(55.5, c.RecordSetback, david, severity=2,
          description="Missed Sunday dinner for a client call; Nia left the notebook unsigned.")
-    s.at(56.5, "practice_ritual", david, ritual="gratitude_leader",
+    s.at(56.5, c.PracticeRitual, david, ritual="gratitude_leader",
          note="Grace led gratitude: everyone named one thing another did well this week.")
-    s.at(63.5, "practice_ritual", david, ritual="storytelling_night",
+    s.at(63.5, c.PracticeRitual, david, ritual="storytelling_night",
          note="Samuel told how his own father was never home. Nia listened to the end.")
-    s.at(70.5, "practice_ritual", david, ritual="digital_detox",
+    s.at(70.5, c.PracticeRitual, david, ritual="digital_detox",
          note="A weekend with phones in a drawer; walked the coast path together.")
-    s.at(84.5, "practice_ritual", david, ritual="gratitude_leader",
+    s.at(84.5, c.PracticeRitual, david, ritual="gratitude_leader",
          note="Nia led gratitude for the first time.")
-    s.at(90.5, "reach_milestone", david, title="Nia invited her father to her exhibition",
+    s.at(90.5, c.ReachMilestone, david, title="Nia invited her father to her exhibition",
          note="He went, and stayed to the end.")
     s.notes(david, [
         (0.4, "Referral from Dr. Haddad. Family of three; the daughter is the one most hurt "

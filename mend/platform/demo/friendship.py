@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from mend.domain import commands as c
 from mend.platform.demo.story import Reporter, Seeding, Story, check_ins, curve, readiness
 
 
@@ -19,25 +20,25 @@ def jess_and_amara(seeding: Seeding) -> Story:
         cadence_days=14,
     )
     seeding.add_participants(s, elena, 0.02, [("jess", "friend"), ("amara", "friend")])
-    s.at(0.2, "assess_readiness", elena, answers=readiness(
+    s.at(0.2, c.AssessReadiness, elena, answers=readiness(
         "boundaries_set", "checkins_scheduled", "external_support", "tracking_progress",
         "monthly_review_of_intentions",
     ), note="Twenty years of friendship; Amara unsure she wants to rebuild at all.")
-    s.at(0.3, "set_boundary", elena, key="health",
+    s.at(0.3, c.SetBoundary, elena, key="health",
          text="Amara's health is hers to share; Jess does not mention it to anyone.")
-    s.at(9.5, "offer_apology", elena, from_id=ids["jess"], to_ids=[ids["amara"]], text=(
+    s.at(9.5, c.OfferApology, elena, from_id=ids["jess"], to_ids=[ids["amara"]], text=(
         "I shared something that was yours to tell and then lied about it to your face. "
         "I'm sorry. I've told the group I was wrong to post it."
     ), names_harm=True, takes_responsibility=True, commits_to_change=True)
-    s.at(12.5, "practice_ritual", elena, ritual="letter",
+    s.at(12.5, c.PracticeRitual, elena, ritual="letter",
          note="Jess wrote a letter; Amara read it twice before replying.")
-    s.at(20.4, "advance_stage", elena, stage="honest_conversations",
+    s.at(20.4, c.AdvanceStage, elena, stage="honest_conversations",
          reason="They are talking directly again.")
-    s.at(21.5, "make_agreement", elena,
+    s.at(21.5, c.MakeAgreement, elena,
          text="A walk together once a month to talk about how the friendship is going.")
-    s.at(33.6, "record_setback", elena, severity=1,
+    s.at(33.6, c.RecordSetback, elena, severity=1,
          description="Jess made a joke at a party that came close to the subject.")
-    s.at(47.5, "practice_ritual", elena, ritual="sharing_fears",
+    s.at(47.5, c.PracticeRitual, elena, ritual="sharing_fears",
          note="Amara: that she will always be the friend who is talked about.")
     s.notes(elena, [
         (0.4, "Friendship case, self-guided with fortnightly check-ins and occasional "

@@ -15,6 +15,7 @@ from datetime import datetime, timedelta
 from typing import Any
 from uuid import UUID
 
+from mend.domain import commands as c
 from mend.domain.authorization import Actor
 
 
@@ -29,7 +30,7 @@ class Ref:
 class Step:
     when: datetime
     seq: int
-    method: str = field(compare=False)
+    command: type[c.CaseCommand] = field(compare=False)
     actor: Actor = field(compare=False)
     fields: dict[str, Any] = field(compare=False)
     key: str | None = field(compare=False, default=None)
@@ -58,18 +59,18 @@ class Story:
     def when(self, day: float) -> datetime:
         return self.opened + timedelta(days=day)
 
-    def at(self, day: float, method: str, actor: Actor, *, key: str | None = None,
-           **fields: Any) -> None:
+    def at(self, day: float, command: type[c.CaseCommand], actor: Actor, *,
+           key: str | None = None, **fields: Any) -> None:
         when = self.when(day)
         if when <= self.now:
-            self.steps.append(Step(when, len(self.steps), method, actor, fields, key))
+            self.steps.append(Step(when, len(self.steps), command, actor, fields, key))
 
     def play(self) -> None:
         for step in sorted(self.steps):
             fields = {k: self.results[v.name] if isinstance(v, Ref) else v
                       for k, v in step.fields.items()}
-            saved = getattr(self.mend.casework, step.method)(
-                step.actor, self.case_id, occurred_at=step.when, **fields
+            saved = self.mend.casework.record(
+                step.actor, self.case_id, step.command(occurred_at=step.when, **fields)
             )
             if step.key:
                 self.results[step.key] = saved.result
@@ -77,11 +78,11 @@ class Story:
     # -- conveniences
     def notes(self, actor: Actor, dated_texts: list[tuple[float, str]]) -> None:
         for day, text in dated_texts:
-            self.at(day, "note_session", actor, text=text)
+            self.at(day, c.NoteSession, actor, text=text)
 
     def journal(self, actor: Actor, dated: list[tuple[float, str, str]]) -> None:
         for day, visibility, text in dated:
-            self.at(day, "write_journal", actor, text=text, visibility=visibility)
+            self.at(day, c.WriteJournal, actor, text=text, visibility=visibility)
 
 
 @dataclass(frozen=True)
@@ -102,7 +103,7 @@ class Seeding:
                          members: list[tuple[str, str]]) -> None:
         """Add people (by key) to the case, each with their relation, all on the same day."""
         for key, relation in members:
-            story.at(day, "add_participant", opener, account_id=self.ids[key], relation=relation)
+            story.at(day, c.AddParticipant, opener, account_id=self.ids[key], relation=relation)
 
 
 def curve(*knots: tuple[float, float]) -> Callable[[float], float]:
@@ -148,7 +149,7 @@ def check_ins(story: Story, rng: random.Random, reporters: list[Reporter], *,
             conflicts = max(0, round(r.tension * (7.5 - base) / 2.5 + rng.gauss(0, 0.6)))
             note = rng.choice(r.notes) if r.notes and rng.random() < 0.3 else ""
             story.at(
-                day + 0.45 + 0.02 * i + rng.uniform(0, 0.1), "record_check_in", r.actor,
+                day + 0.45 + 0.02 * i + rng.uniform(0, 0.1), c.RecordCheckIn, r.actor,
                 trust=rating(base + rng.gauss(0, 0.5)),
                 emotional_safety=rating(base + r.safety_offset + rng.gauss(0, 0.6)),
                 communication_ease=rating(base + r.ease_offset + rng.gauss(0, 0.7)),

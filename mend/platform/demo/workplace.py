@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from mend.domain import commands as c
 from mend.platform.demo.story import Reporter, Seeding, Story, check_ins, curve, rating
 
 
@@ -20,12 +21,12 @@ def northwind(seeding: Seeding) -> Story:
         ),
         cadence_days=14,
     )
-    s.at(0.5, "assign_practitioner", karen, account_id=ids["omar"])
+    s.at(0.5, c.AssignPractitioner, karen, account_id=ids["omar"])
     seeding.add_participants(s, sofia, 0.6, [
         ("tariq", "staff representative, warehouse"),
         ("lena", "staff representative, dispatch"),
     ])
-    s.at(1.4, "set_boundary", sofia,
+    s.at(1.4, c.SetBoundary, sofia,
          text="No one is disciplined or sidelined for what they say in a forum or pulse.")
     steps = [
         (2.3, "public_acknowledgment", "All-hands message from the CEO: what happened, the "
@@ -43,23 +44,23 @@ def northwind(seeding: Seeding) -> Story:
                                   "done."),
     ]
     for day, step, note in steps:
-        s.at(day, "complete_program_step", sofia, step=step, note=note)
-    s.at(9.5, "advance_stage", sofia, stage="honest_conversations",
+        s.at(day, c.CompleteProgramStep, sofia, step=step, note=note)
+    s.at(9.5, c.AdvanceStage, sofia, stage="honest_conversations",
          reason="Facts are out; the forums come next.")
-    s.at(30.6, "make_agreement", sofia, text=(
+    s.at(30.6, c.MakeAgreement, sofia, text=(
         "Any security incident that touches staff data is told to all staff within 72 "
         "hours, even before every fact is known."
     ))
-    s.at(48.5, "record_setback", sofia, severity=2,
+    s.at(48.5, c.RecordSetback, sofia, severity=2,
          description="A shift manager at one depot dismissed questions at the forum; "
                      "it spread on the staff group chat.")
-    s.at(62.5, "advance_stage", omar, stage="restoring",
+    s.at(62.5, c.AdvanceStage, omar, stage="restoring",
          reason="Audit published; moving to visible, repeated follow-through.")
-    s.at(91.5, "reach_milestone", sofia, title="More than half the depot answered the pulse")
+    s.at(91.5, c.ReachMilestone, sofia, title="More than half the depot answered the pulse")
     pulses = [(14, 3, 3.0), (35, 11, 4.0), (63, 14, 4.9), (91, 16, 5.6), (112, 18, 6.2)]
     for day, responses, mean in pulses:
         scores = [rating(mean + rng.gauss(0, 1.4)) for _ in range(responses)]
-        s.at(day + 0.6, "record_trust_pulse", sofia, scores=scores)
+        s.at(day + 0.6, c.RecordTrustPulse, sofia, scores=scores)
     s.notes(omar, [
         (3.4, "Facilitator's note: anger is mostly about the delay, not the leak. The "
               "acknowledgment landed better than leadership feared."),
