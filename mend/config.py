@@ -108,6 +108,9 @@ class Settings:
             # would take most of PostgreSQL's default 100 while doing nothing.
             "POSTGRES_POOL_SIZE": "2",
             "POSTGRES_MAX_OVERFLOW": "18",
+            # How long a request waits for a connection (the library's default is 30 s): a
+            # store that is down is answered with 503 in seconds, not after half a minute.
+            "POSTGRES_CONNECT_TIMEOUT": "1",
         }
 
 

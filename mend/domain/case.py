@@ -18,9 +18,6 @@ from mend.domain import checks, vocabulary as v
 from mend.domain.acting import MendAggregate
 from mend.domain.errors import InvalidValue, RuleBroken
 
-#: Events only staff may read; everything else on a case is shared unless it says otherwise.
-STAFF_ONLY_EVENTS = ("SessionNoted", "RedFlagRaised", "RedFlagResolved")
-
 
 class Case(MendAggregate):
     # ------------------------------------------------------------------ opening
@@ -604,9 +601,20 @@ class Case(MendAggregate):
         self.outcome = None
 
 
+#: Events only staff may read; everything else on a case is shared unless it says otherwise.
+STAFF_ONLY_EVENTS: tuple[type, ...] = (
+    Case.SessionNoted, Case.RedFlagRaised, Case.RedFlagResolved,  # type: ignore[attr-defined]
+)
+
+
 def visibility_of(domain_event: Any) -> str:
     """Who may read an event: its own choice (journal entries), or its kind's."""
     chosen = getattr(domain_event, "visibility", None)
     if chosen in v.VISIBILITIES:
         return chosen
-    return "staff" if type(domain_event).__name__ in STAFF_ONLY_EVENTS else "shared"
+    return "staff" if isinstance(domain_event, STAFF_ONLY_EVENTS) else "shared"
+
+
+def pulse_is_published(responses: int) -> bool:
+    """An anonymous pulse shows its scores only once enough people answered."""
+    return responses >= v.PULSE_MIN_RESPONSES

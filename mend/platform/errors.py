@@ -8,10 +8,11 @@ from typing import Any
 
 import marshmallow as ma
 from apispec import BasePlugin
-from flask import Flask, jsonify, request
+from flask import Flask, current_app, jsonify, request
 from flask_smorest import Api
 from flask_smorest.utils import prepare_response
-from werkzeug.exceptions import HTTPException, InternalServerError
+from eventsourcing.persistence import InterfaceError, OperationalError
+from werkzeug.exceptions import HTTPException, InternalServerError, MethodNotAllowed
 
 from mend.domain import errors as domain
 
@@ -133,12 +134,15 @@ class ProblemApi(Api):
             # Never leak internals: the traceback goes to the log, the client gets a plain line.
             log.error("internal error", exc_info=getattr(error, "original_exception", None))
             return problem(500, "Internal error", "Something went wrong on our side.")
+        headers = dict(data.get("headers") or {})
+        if isinstance(error, MethodNotAllowed) and error.valid_methods:
+            headers["Allow"] = ", ".join(sorted(error.valid_methods))
         detail = data.get("message") or error.description or ""
         if errors:
             flat = field_messages(errors)
             detail = "Some fields are invalid." if error.code == 422 else flat.get("body", [detail])[0]
         return problem(error.code or 500, error.name, detail,
-                       field_messages(errors) if errors else None, headers=data.get("headers"))
+                       field_messages(errors) if errors else None, headers=headers)
 
 
 def refuse_non_json_bodies() -> Any:
@@ -153,8 +157,45 @@ def refuse_non_json_bodies() -> Any:
     return None
 
 
+#: How long a client should wait before retrying while the store does not answer.
+RETRY_AFTER_SECONDS = 5
+
+
+def refuse_oversized_streams() -> Any:
+    """A body sent in chunks announces no length: Werkzeug stops reading it at the limit and
+    hands on what it read, which then fails as "invalid JSON". Read it here, and a body that
+    fills the limit is a 413, as it is when its length is announced."""
+    limit = current_app.config.get("MAX_CONTENT_LENGTH")
+    if request.content_length is None and limit and request.headers.get("Transfer-Encoding"):
+        if len(request.get_data(cache=True)) >= limit:
+            return problem(413, "Content Too Large",
+                           f"The body is over the {limit // 1024} KiB limit.")
+    return None
+
+
 def register(app: Flask) -> None:
     app.before_request(refuse_non_json_bodies)
+    app.before_request(refuse_oversized_streams)
+
+    @app.errorhandler(OperationalError)
+    @app.errorhandler(InterfaceError)
+    def store_unavailable(error: Exception) -> Any:
+        # The connection may have dropped after the commit was sent: the write may be recorded.
+        log.warning("the store did not answer: %s", type(error).__name__)
+        detail = "The record store is not answering just now."
+        if request.method not in ("GET", "HEAD", "OPTIONS"):
+            detail += (" What you sent may or may not have been recorded: retrying with the same"
+                       " Idempotency-Key is safe and records it at most once.")
+        return problem(503, "Service Unavailable", detail,
+                       headers={"Retry-After": str(RETRY_AFTER_SECONDS)})
+
+    @app.errorhandler(RecursionError)
+    def nested_too_deeply(error: RecursionError) -> Any:
+        # Python's JSON parser recurses per level: a small body nested thousands deep.
+        if request.is_json and request.content_length != 0:
+            return problem(400, "Bad Request", "The JSON body is nested too deeply.")
+        log.error("recursion too deep", exc_info=error)
+        return problem(500, "Internal error", "Something went wrong on our side.")
 
     @app.errorhandler(domain.MendError)
     def mend_error(error: domain.MendError) -> Any:

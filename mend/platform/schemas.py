@@ -497,7 +497,10 @@ class ProgressSchema(Schema):
     pulses = f.List(f.Nested(PulsePointSchema))
 
 
-class CaseloadQuerySchema(ListQuerySchema):
+class CaseloadQuerySchema(Schema):
+    after = f.String(load_default=None, validate=validate.Regexp(r"^\d{1,9}$"),
+                     metadata={"description": "The previous page's `next`."})
+    limit = f.Integer(load_default=50, validate=validate.Range(1, 200))
     practitioner = f.UUID(load_default=None)
     kind = f.String(load_default=None, validate=one_of(v.CASE_KINDS))
     stage = f.String(load_default=None, validate=one_of(v.STAGES))
@@ -515,6 +518,8 @@ class CaseloadItemSchema(Schema):
     trust_score = f.Float(allow_none=True)
     last_activity_at = f.AwareDateTime()
     next_checkin_due = f.AwareDateTime(allow_none=True)
+    practitioners = f.List(f.Nested(ActorSchema), metadata={
+        "description": "The assigned practitioners, by name"})
 
 
 class CaseloadSchema(Schema):

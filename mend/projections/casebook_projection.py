@@ -10,9 +10,8 @@ from functools import cache, singledispatchmethod
 from typing import Any
 from uuid import UUID
 
-from mend.domain.case import Case, visibility_of
+from mend.domain.case import Case, pulse_is_published, visibility_of
 from mend.domain.store import event_id
-from mend.domain.vocabulary import PULSE_MIN_RESPONSES
 from mend.domain.tenancy import Account, Index, Tenant
 from mend.projections.casebook import Change
 from mend.projections.queries import to_us
@@ -57,7 +56,7 @@ def event_data(domain_event: Any) -> dict[str, Any]:
         data = {k: _plain(v) for k, v in vars(domain_event).items() if k not in _ENVELOPE}
     if isinstance(domain_event, Case.TrustPulseRecorded):
         # Anonymous pulses publish their scores only once enough people answered.
-        published = len(data["scores"]) >= PULSE_MIN_RESPONSES
+        published = pulse_is_published(len(data["scores"]))
         data = {"responses": len(data["scores"]), "published": published,
                 "scores": data["scores"] if published else None}
     return data

@@ -75,12 +75,8 @@ from datetime import date, datetime, time, timedelta, timezone
 from itertools import accumulate
 from typing import Any, Sequence
 
-from mend.domain.vocabulary import (
-    APPROACHES,
-    PROGRAM_STEPS,
-    PULSE_MIN_RESPONSES,
-    SAFETY_RED_FLAGS,
-)
+from mend.domain.case import pulse_is_published
+from mend.domain.vocabulary import APPROACHES, PROGRAM_STEPS, SAFETY_RED_FLAGS
 from mend.projections.case_facts import CaseFacts
 
 DAY = timedelta(days=1)
@@ -431,7 +427,7 @@ def workplace_progress(
     for p in record.pulses:
         if p.occurred_at > as_of:
             break
-        published = len(p.scores) >= PULSE_MIN_RESPONSES
+        published = pulse_is_published(len(p.scores))
         mean = _round(sum(p.scores), len(p.scores), 2) if published else None
         pulses.append(PulsePoint(p.occurred_at, len(p.scores), mean, published))
     return WorkplaceProgress(

@@ -8,10 +8,12 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timezone
 from typing import Any
 from uuid import UUID
+
+from mend.projections.summaries import headline, subject_ids
 
 
 def to_us(moment: datetime) -> int:
@@ -68,6 +70,8 @@ class CaseRow:
     next_checkin_due: datetime | None
     closed_approach: str | None
     months_to_change: float | None
+    #: (account id, name) of each assigned practitioner; filled in for caseloads only.
+    practitioners: tuple[tuple[str, str], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -152,6 +156,53 @@ class CasebookQueries:
         sql += " ORDER BY c.case_id LIMIT :limit"
         return [_case_row(r) for r in self._rows(sql, params)]
 
+    def caseload(
+        self,
+        viewer: Viewer,
+        *,
+        now: datetime,
+        limit: int = 50,
+        offset: int = 0,
+        practitioner: UUID | None = None,
+        filters: dict[str, str] | None = None,
+    ) -> list[CaseRow]:
+        """The viewer's cases in the order they need attention: high risk first, then an
+        overdue check-in, then the most recent activity; with their practitioners' names.
+        Closed cases only when ``filters`` asks for them by status."""
+        filters = dict(filters or {})
+        filters.setdefault("status", "open")
+        p = self.prefix()
+        params: dict[str, Any] = {"tenant": str(viewer.tenant_id), "now": to_us(now),
+                                  "viewer": str(viewer.account_id), "limit": limit,
+                                  "offset": offset}
+        sql = f"SELECT c.* FROM {p}cases c WHERE c.tenant_id = :tenant"
+        sql += self._visible_cases(viewer, p)
+        if practitioner is not None:
+            sql += (f" AND c.case_id IN (SELECT case_id FROM {p}case_people"
+                    " WHERE account_id = :practitioner AND part = 'practitioner')")
+            params["practitioner"] = str(practitioner)
+        for column, value in filters.items():
+            if column in ("kind", "stage", "risk", "status") and value:
+                sql += f" AND c.{column} = :f_{column}"
+                params[f"f_{column}"] = value
+        sql += (" ORDER BY CASE c.risk WHEN 'high' THEN 0 WHEN 'medium' THEN 1"
+                " WHEN 'low' THEN 2 ELSE 3 END,"
+                " CASE WHEN c.next_checkin_due_us < :now THEN 0 ELSE 1 END,"
+                " c.last_activity_us DESC, c.case_id LIMIT :limit OFFSET :offset")
+        rows = [_case_row(r) for r in self._rows(sql, params)]
+        if not rows:
+            return rows
+        ids = {f"c{i}": row.id for i, row in enumerate(rows)}
+        named: dict[str, list[tuple[str, str]]] = {}
+        for r in self._rows(
+            f"SELECT cp.case_id, cp.account_id, a.name FROM {p}case_people cp"
+            f" LEFT JOIN {p}accounts a ON a.account_id = cp.account_id"
+            f" WHERE cp.part = 'practitioner' AND cp.case_id IN ({', '.join(':' + k for k in ids)})"
+            " ORDER BY a.name", ids,
+        ):
+            named.setdefault(r["case_id"], []).append((r["account_id"], r["name"] or ""))
+        return [replace(row, practitioners=tuple(named.get(row.id, ()))) for row in rows]
+
     def closed_cases(self, viewer: Viewer) -> list[CaseRow]:
         """Every closed case of the viewer's tenant, for outcome analytics (overseers)."""
         p = self.prefix()
@@ -210,15 +261,30 @@ class CasebookQueries:
             sql += " AND (t.occurred_us, t.position) > (:after_us, :after_pos)"
             params.update(after_us=occurred_us, after_pos=position)
         sql += " ORDER BY t.occurred_us, t.position LIMIT :limit"
-        return [
-            TimelineEntry(
+        rows = [(r, json.loads(r["data"])) for r in self._rows(sql, params)]
+        names = self.names(set().union(*(subject_ids(data) for _, data in rows)))
+        entries = []
+        for r, data in rows:
+            if r["type"] == "case_opened":
+                data.pop("tenant", None)  # the viewer's own tenant: an id of no use to anyone
+            entries.append(TimelineEntry(
                 id=r["event_id"], type=r["type"], occurred_at=from_us(r["occurred_us"]),
                 recorded_at=from_us(r["recorded_us"]), actor_id=r["actor_id"],
-                actor_name=r["actor_name"], visibility=r["visibility"], summary=r["summary"],
-                data=json.loads(r["data"]), cursor=f"{r['occurred_us']}-{r['position']}",
-            )
-            for r in self._rows(sql, params)
-        ]
+                actor_name=r["actor_name"], visibility=r["visibility"],
+                summary=headline(r["type"], data, names, r["summary"]),
+                data=data, cursor=f"{r['occurred_us']}-{r['position']}",
+            ))
+        return entries
+
+    def names(self, account_ids: set[str]) -> dict[str, str]:
+        """Accounts' names as they are now (a rename shows on every entry after it)."""
+        if not account_ids:
+            return {}
+        ids = {f"id{i}": account_id for i, account_id in enumerate(sorted(account_ids))}
+        rows = self._rows(
+            f"SELECT account_id, name FROM {self.prefix()}accounts"
+            f" WHERE account_id IN ({', '.join(':' + k for k in ids)})", ids)
+        return {r["account_id"]: r["name"] for r in rows}
 
     def case_records(self, tenant_id: UUID, case_id: UUID,
                      generation_prefix: str | None = None) -> list[CaseRecord]:

@@ -78,3 +78,52 @@ _SUMMARIES = {
 def summarise(domain_event: Any) -> str:
     describe = _SUMMARIES.get(type(domain_event).__name__)
     return describe(domain_event) if describe else type(domain_event).__name__
+
+
+#: Where a timeline entry's data names people: the fields that hold account ids.
+SUBJECT_FIELDS = ("account_id", "participant_id", "from_id", "to_ids")
+
+
+def subject_ids(data: dict[str, Any]) -> set[str]:
+    found: set[str] = set()
+    for name in SUBJECT_FIELDS:
+        value = data.get(name)
+        if isinstance(value, str):
+            found.add(value)
+        elif isinstance(value, list):
+            found.update(v for v in value if isinstance(v, str))
+    return found
+
+
+def _and(names: list[str]) -> str:
+    return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
+
+
+def headline(type_name: str, data: dict[str, Any], names: dict[str, str], stored: str) -> str:
+    """The entry's line naming its subjects ("Sam apologised to Priya"), with the names as
+    they are now; the line stored with the event where no one is named."""
+
+    def name(field: str) -> str:
+        return names.get(data.get(field) or "", "someone")
+
+    if type_name == "participant_added":
+        relation = f" ({data['relation']})" if data.get("relation") else ""
+        return f"{name('account_id')} joined the case{relation}"
+    if type_name == "participant_removed":
+        return f"{name('account_id')} left the case"
+    if type_name == "practitioner_assigned":
+        return f"{name('account_id')} assigned"
+    if type_name == "practitioner_unassigned":
+        return f"{name('account_id')} unassigned"
+    if type_name == "apology_offered":
+        to = _and([names.get(i, "someone") for i in data.get("to_ids") or []] or ["someone"])
+        qualities = [words for flag, words in (
+            ("names_harm", "names the harm"), ("takes_responsibility", "takes responsibility"),
+            ("commits_to_change", "commits to change")) if data.get(flag)]
+        return f"{name('from_id')} apologised to {to}" + (
+            f" — {', '.join(qualities)}" if qualities else "")
+    if type_name == "check_in_recorded" and data.get("participant_id"):
+        return (f"{name('participant_id')}'s check-in: trust {data['trust']}/10, emotional "
+                f"safety {data['emotional_safety']}/10, communication "
+                f"{data['communication_ease']}/10, {_plural(data['conflicts'], 'conflict')}")
+    return stored

@@ -14,6 +14,8 @@ class ApiClient:
         self.http = requests.Session()
         self.token = token
         self.csrf: str | None = None
+        #: Seconds to wait for an answer.
+        self.timeout = 10
         #: The answer to POST /auth/login, for a client signed in as a browser.
         self.signed_in: dict | None = None
 
@@ -27,12 +29,12 @@ class ApiClient:
 
     def get(self, path: str, headers: dict | None = None, **params: Any) -> requests.Response:
         return self.http.get(self.base_url + path, params=params, headers=self._headers(headers),
-                             timeout=10)
+                             timeout=self.timeout)
 
     def post(self, path: str, json: Any = None, headers: dict | None = None,
              data: Any = None) -> requests.Response:
         return self.http.post(self.base_url + path, json=json, data=data,
-                              headers=self._headers(headers), timeout=10)
+                              headers=self._headers(headers), timeout=self.timeout)
 
     def wait_for_projections(self, timeout: float = 120) -> dict:
         """Wait until /healthz says the projections have applied every stored event.

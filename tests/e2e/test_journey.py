@@ -445,8 +445,10 @@ def test_clients_read_the_shared_record_and_only_their_own_private_journal(pract
     summaries = [e["summary"] for e in events]
     assert summaries[:2] == ["Case opened: couple, therapy guided", "Breach disclosed: infidelity"]
     assert "Readiness assessed: 3 of 4 items ready" in summaries
-    assert ("Apology offered — names the harm, takes responsibility, commits to change"
+    assert ("Leo apologised to Ana — names the harm, takes responsibility, commits to change"
             in summaries)
+    assert summaries[2:4] == ["Pia assigned", "Ana joined the case (partner)"]
+    assert "Ana's check-in: trust 2/10" in " | ".join(summaries)
     assert summaries[-1] == "Case closed: reconciled"
     [apology] = [e for e in events if e["type"] == "apology_offered"]
     assert apology["data"]["from_id"] == practice.ids["Leo"]
@@ -535,12 +537,14 @@ def test_caseloads_show_each_practitioners_cases_with_stage_status_and_risk(prac
     couple, family = practice.cases["couple"], practice.cases["family"]
     people = practice.people
     pias = caseload(people["Pia"])
-    assert set(pias) == {couple, family}
-    assert {k: pias[couple][k] for k in ("title", "kind", "stage", "status", "risk",
-                                         "trust_score", "next_checkin_due")} == {
+    assert set(pias) == {family}, "a closed case is left out unless asked for"
+    closed = caseload(people["Pia"], status="closed")
+    assert {k: closed[couple][k] for k in ("title", "kind", "stage", "status", "risk",
+                                           "trust_score", "next_checkin_due")} == {
         "title": "Ana & Leo", "kind": "couple", "stage": "moving_forward", "status": "closed",
         "risk": "low", "trust_score": 7.0, "next_checkin_due": None}
-    assert when(pias[couple]["last_activity_at"]) == practice.ago(1)
+    assert when(closed[couple]["last_activity_at"]) == practice.ago(1)
+    assert [p["name"] for p in pias[family]["practitioners"]] == ["Pia"]
     # The Okafors came back with a safety flag still open, and Cai's check-in is overdue.
     assert {k: pias[family][k] for k in ("title", "kind", "stage", "status", "risk",
                                          "trust_score")} == {
@@ -553,7 +557,8 @@ def test_caseloads_show_each_practitioners_cases_with_stage_status_and_risk(prac
     assert caseload(sol, practitioner=practice.ids["Quinn"]) == {}  # his cover has ended
     assert set(caseload(sol, risk="high")) == {family}
     assert set(caseload(sol, status="closed")) == {couple}
-    assert set(caseload(people["Oona"])) == {couple, family}
+    assert set(caseload(people["Oona"])) == {family}
+    assert set(caseload(people["Oona"], status="closed")) == {couple}
     assert caseload(people["Quinn"]) == {}
     assert people["Pia"].get(f"{API}/caseload",
                              practitioner=practice.ids["Quinn"]).status_code == 403

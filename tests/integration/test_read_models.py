@@ -828,7 +828,8 @@ def test_http_outcome_analytics_over_the_two_closed_stories(world):
 
 
 def test_caseload_figures_equal_the_metrics_of_the_stories_now(world):
-    rows = {r["id"]: r for r in world.get("sky", "/caseload").json["cases"]}
+    rows = {r["id"]: r for status in ("open", "closed")
+            for r in world.get("sky", "/caseload", status=status).json["cases"]}
     now = datetime.now(UTC)
     for case in ("ana_leo", "maya", "family", "work"):
         m = compute_metrics(golden.facts_of(world.events(case)), now)
@@ -996,9 +997,13 @@ def test_a_practitioners_caseload_holds_only_their_assigned_cases(world):
     c = world.cases
 
     def ids(who: str, **query: Any) -> set[str]:
-        answer = world.get(who, "/caseload", **query)
-        assert answer.status_code == 200, answer.json
-        return {row["id"] for row in answer.json["cases"]}
+        """Open and closed: a caseload shows closed cases only when asked."""
+        found = set()
+        for status in ("open", "closed"):
+            answer = world.get(who, "/caseload", status=status, **query)
+            assert answer.status_code == 200, answer.json
+            found |= {row["id"] for row in answer.json["cases"]}
+        return found
 
     assert ids("pat") == {str(c["ana_leo"]), str(c["home"])}
     assert ids("quinn") == {str(c["family"])}  # the workplace case was Quinn's only for a moment

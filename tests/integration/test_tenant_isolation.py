@@ -157,7 +157,7 @@ A_QUERIES: dict[str, Callable[[Tenant], list[tuple[str, str]]]] = {
     f"{API}/cases": lambda a: [(f"?after={a.cases['couple']}", "own")],
     f"{API}/caseload": lambda a: [
         (f"?practitioner={a.people['practitioner'].account_id}", "other"),
-        (f"?after={a.cases['couple']}&limit=200", "own"),
+        ("?after=0&limit=200&status=closed", "own"),  # the caseload's cursor is a position
     ],
     f"{API}/audit": lambda a: [("?before=100000000&limit=500", "own")],
 }

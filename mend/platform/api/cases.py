@@ -174,6 +174,11 @@ class Route:
     answer: type[s.Schema] = s.RecordedSchema
 
     @property
+    def needs_body(self) -> bool:
+        """A body with nothing required may be left out (retiring a boundary, reopening)."""
+        return any(field.required for field in self.schema().fields.values())
+
+    @property
     def created(self) -> str | None:
         """The answer's field for what the command created (``boundary_id``), if any."""
         extra = set(self.answer._declared_fields) - set(s.RecordedSchema._declared_fields)
@@ -238,9 +243,8 @@ def _register(route: Route) -> None:
     endpoint = snake_case(route.command.__name__)
     record.__name__ = endpoint
     record.__doc__ = route.doc
-    view = bp.doc(parameters=[IDEMPOTENCY_KEY])(
-        bp.response(201, route.answer)(bp.arguments(route.schema)(record))
-    )
+    view = bp.arguments(route.schema, required=route.needs_body)(record)
+    view = bp.doc(parameters=[IDEMPOTENCY_KEY])(bp.response(201, route.answer)(view))
     bp.route(f"/cases/<uuid:case_id>/{route.path}", methods=["POST"], endpoint=endpoint)(view)
 
 

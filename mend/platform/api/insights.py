@@ -82,17 +82,24 @@ def caseload(query):
 
     Practitioners get their own; supervisors and owners get the whole tenant, or one
     practitioner's with `?practitioner=`. Figures are as of the case's latest event or the
-    start of today (UTC), whichever is later. Filters: kind, stage, risk, status.
+    start of today (UTC), whichever is later. Filters: kind, stage, risk, status; closed
+    cases only with `?status=closed`. Ordered by attention: high risk first, then an overdue
+    check-in, then the latest activity; `after` takes the previous page's `next`.
     """
     actor = current_actor()
     authz.require_staff(actor, "read caseloads")
     practitioner = query["practitioner"]
     if practitioner is not None and practitioner != actor.account_id:
         authz.require_overseer(actor, "read another practitioner's caseload")
-    filters = {k: query[k] for k in ("kind", "stage", "risk", "status")}
-    rows = mend().casebook.cases(viewer(), limit=query["limit"], after=query["after"],
-                                 practitioner=practitioner, filters=filters)
-    return {"cases": rows, "next": rows[-1].id if len(rows) == query["limit"] else None}
+    filters = {k: query[k] for k in ("kind", "stage", "risk", "status") if query[k]}
+    offset = int(query["after"]) if query["after"] else 0
+    rows = mend().casebook.caseload(viewer(), now=datetime.now(timezone.utc),
+                                    limit=query["limit"], offset=offset,
+                                    practitioner=practitioner, filters=filters)
+    more = len(rows) == query["limit"]
+    return {"cases": [{**asdict(row), "practitioners": [
+        {"id": account_id, "name": name} for account_id, name in row.practitioners]}
+        for row in rows], "next": str(offset + len(rows)) if more else None}
 
 
 @bp.route("/analytics/outcomes", methods=["GET"])
