@@ -67,7 +67,6 @@ from mend.domain.casework import Casework  # noqa: E402
 from mend.domain.store import MendStore  # noqa: E402
 from mend.domain.tenancy import Account, Tenant  # noqa: E402
 from mend.projections import runner as runner_module  # noqa: E402
-from mend.projections.queries import Viewer  # noqa: E402
 from mend.projections.runner import ProjectionRunner, rebuild  # noqa: E402
 from mend.projections.tables import names  # noqa: E402
 
@@ -569,8 +568,8 @@ def phase_queries(args: argparse.Namespace) -> bool:
         practice = population.practices[0]
         tenant_id = practice.tenant.id
         practitioner = big.practitioner
-        as_practitioner = Viewer(tenant_id, practitioner, "practitioner")
-        as_supervisor = Viewer(tenant_id, practice.supervisor, "supervisor")
+        as_practitioner = Actor(practitioner, tenant_id, "practitioner")
+        as_supervisor = Actor(practice.supervisor, tenant_id, "supervisor")
         case_id = big.case.id
 
         entries = count_timeline(view, as_practitioner, case_id)
@@ -639,7 +638,7 @@ def phase_queries(args: argparse.Namespace) -> bool:
         return all_met
 
 
-def count_timeline(view: Any, viewer: Viewer, case_id: UUID) -> int:
+def count_timeline(view: Any, viewer: Actor, case_id: UUID) -> int:
     entries, after = 0, None
     while True:
         page = view.timeline(viewer, case_id, after=after, limit=1000)

@@ -13,7 +13,6 @@ from typing import Any
 from uuid import UUID
 
 import psycopg
-
 from eventsourcing.persistence import InfrastructureFactory
 from eventsourcing.utils import Environment
 
@@ -22,6 +21,7 @@ from mend.domain.casework import Casework
 from mend.domain.membership import Membership
 from mend.domain.store import MendStore
 from mend.projections.casebook import PostgresCasebook, SQLiteCasebook
+from mend.projections.reader import Reader
 from mend.projections.runner import ProjectionRunner
 from mend.workers.queue import Jobs
 
@@ -33,6 +33,7 @@ class Mend:
     casework: Casework
     membership: Membership
     casebook: Any
+    reader: Reader
     runner: ProjectionRunner
     jobs: Jobs
 
@@ -105,12 +106,14 @@ def bootstrap(settings: Settings, *, start_runner: bool | None = None) -> Mend:
         store = MendStore(env=settings.store_env())
         casebook = build_casebook(settings)
     runner = ProjectionRunner(store, casebook)
+    casework = Casework(store)
     mend = Mend(
         settings=settings,
         store=store,
-        casework=Casework(store),
+        casework=casework,
         membership=Membership(store),
         casebook=casebook,
+        reader=Reader(casework, casebook),
         runner=runner,
         jobs=Jobs(settings),
     )

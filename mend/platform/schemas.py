@@ -236,6 +236,11 @@ class ListQuerySchema(Schema):
     limit = f.Integer(load_default=50, validate=validate.Range(1, 200))
 
 
+class ParticipantOutSchema(Schema):
+    account_id = f.UUID()
+    relation = f.String()
+
+
 class CaseDetailSchema(Schema):
     id = f.UUID()
     title = f.String()
@@ -246,7 +251,7 @@ class CaseDetailSchema(Schema):
     outcome = f.String(allow_none=True)
     opened_at = f.AwareDateTime()
     checkin_cadence_days = f.Integer()
-    participants = f.List(f.Dict())
+    participants = f.List(f.Nested(ParticipantOutSchema))
     practitioners = f.List(f.UUID())
     next_checkin_due = f.AwareDateTime(allow_none=True)
 

@@ -24,7 +24,7 @@ from eventsourcing.sqlite import SQLiteTrackingRecorder
 from psycopg.sql import SQL
 
 from mend.projections.queries import (  # noqa: F401
-    CaseRecord, CasebookQueries, Viewer, from_us, to_us,
+    CaseRecord, CasebookQueries, from_us, to_us,
 )
 from mend.projections.tables import APPENDS, STATEMENTS, TABLES, names, table_names
 

@@ -13,6 +13,7 @@ from datetime import datetime, timezone
 from typing import Any
 from uuid import UUID
 
+from mend.domain.authorization import Actor
 from mend.projections.summaries import headline, subject_ids
 
 
@@ -28,16 +29,11 @@ def from_us(micros: int) -> datetime:
 
 
 @dataclass(frozen=True)
-class Viewer:
-    """Whose eyes a query serves: it decides which cases and which events come back."""
+class Named:
+    """Someone as a record shows them: their account id and their name as it is now."""
 
-    tenant_id: UUID
-    account_id: UUID
-    role: str
-
-    @property
-    def is_staff(self) -> bool:
-        return self.role != "client"
+    id: str | None
+    name: str | None
 
 
 @dataclass(frozen=True)
@@ -52,6 +48,10 @@ class TimelineEntry:
     summary: str
     data: dict[str, Any]
     cursor: str
+
+    @property
+    def actor(self) -> Named:
+        return Named(self.actor_id, self.actor_name)
 
 
 @dataclass(frozen=True)
@@ -70,8 +70,8 @@ class CaseRow:
     next_checkin_due: datetime | None
     closed_approach: str | None
     months_to_change: float | None
-    #: (account id, name) of each assigned practitioner; filled in for caseloads only.
-    practitioners: tuple[tuple[str, str], ...] = ()
+    #: The assigned practitioners, by name; filled in for caseloads only.
+    practitioners: tuple[Named, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -84,6 +84,10 @@ class ActivityEntry:
     type: str
     case_id: str | None
     summary: str
+
+    @property
+    def actor(self) -> Named:
+        return Named(self.actor_id, self.actor_name)
 
 
 @dataclass(frozen=True)
@@ -117,7 +121,7 @@ class CasebookQueries:
     def prefix(self) -> str:
         raise NotImplementedError
 
-    def _visible_cases(self, viewer: Viewer, p: str) -> str:
+    def _visible_cases(self, viewer: Actor, p: str) -> str:
         if viewer.role in ("owner", "supervisor"):
             return ""
         part = "practitioner" if viewer.role == "practitioner" else "participant"
@@ -126,7 +130,7 @@ class CasebookQueries:
 
     def cases(
         self,
-        viewer: Viewer,
+        viewer: Actor,
         *,
         limit: int = 100,
         after: str | None = None,
@@ -156,9 +160,19 @@ class CasebookQueries:
         sql += " ORDER BY c.case_id LIMIT :limit"
         return [_case_row(r) for r in self._rows(sql, params)]
 
+    def visible_case(self, viewer: Actor, case_id: UUID) -> CaseRow | None:
+        """The case when this viewer may see it: the tenant's, and for a practitioner one
+        they are assigned to, for a client one they take part in; else None."""
+        p = self.prefix()
+        sql = f"SELECT c.* FROM {p}cases c WHERE c.tenant_id = :tenant AND c.case_id = :case"
+        sql += self._visible_cases(viewer, p)
+        rows = self._rows(sql, {"tenant": str(viewer.tenant_id), "case": str(case_id),
+                                "viewer": str(viewer.account_id)})
+        return _case_row(rows[0]) if rows else None
+
     def caseload(
         self,
-        viewer: Viewer,
+        viewer: Actor,
         *,
         now: datetime,
         limit: int = 50,
@@ -193,17 +207,17 @@ class CasebookQueries:
         if not rows:
             return rows
         ids = {f"c{i}": row.id for i, row in enumerate(rows)}
-        named: dict[str, list[tuple[str, str]]] = {}
+        named: dict[str, list[Named]] = {}
         for r in self._rows(
             f"SELECT cp.case_id, cp.account_id, a.name FROM {p}case_people cp"
             f" LEFT JOIN {p}accounts a ON a.account_id = cp.account_id"
             f" WHERE cp.part = 'practitioner' AND cp.case_id IN ({', '.join(':' + k for k in ids)})"
             " ORDER BY a.name", ids,
         ):
-            named.setdefault(r["case_id"], []).append((r["account_id"], r["name"] or ""))
+            named.setdefault(r["case_id"], []).append(Named(r["account_id"], r["name"] or ""))
         return [replace(row, practitioners=tuple(named.get(row.id, ()))) for row in rows]
 
-    def closed_cases(self, viewer: Viewer) -> list[CaseRow]:
+    def closed_cases(self, viewer: Actor) -> list[CaseRow]:
         """Every closed case of the viewer's tenant, for outcome analytics (overseers)."""
         p = self.prefix()
         rows = self._rows(
@@ -214,7 +228,7 @@ class CasebookQueries:
 
     def timeline(
         self,
-        viewer: Viewer,
+        viewer: Actor,
         case_id: UUID,
         *,
         as_of: datetime | None = None,
@@ -306,7 +320,7 @@ class CasebookQueries:
             for r in rows
         ]
 
-    def activity(self, viewer: Viewer, *, before: int | None = None,
+    def activity(self, viewer: Actor, *, before: int | None = None,
                  limit: int = 100) -> list[ActivityEntry]:
         """The tenant's activity, newest first: who did what, when, to which case."""
         p = self.prefix()

@@ -26,7 +26,6 @@ from mend.domain.authorization import Actor
 from mend.domain.case import Case
 from mend.domain.store import MendStore, event_id
 from mend.domain.vocabulary import RITUALS_BY_KIND
-from mend.projections.casebook import Viewer
 from mend.projections.freshness import refresh_stale_metrics
 from mend.projections.runner import ProjectionRunner
 from mend.projections.tables import names, table_names
@@ -334,8 +333,8 @@ class Record:
         return self.began + timedelta(days=n)
 
 
-def viewer(actor: Actor) -> Viewer:
-    return Viewer(actor.tenant_id, actor.account_id, actor.role)
+def viewer(actor: Actor) -> Actor:
+    return actor
 
 
 @pytest.fixture

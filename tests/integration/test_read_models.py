@@ -49,7 +49,7 @@ from mend.projections.case_metrics import facts_of_case
 from mend.projections.metrics import (
     aggregate_outcomes, compute_metrics, outcome_summary, weekly_series, workplace_progress,
 )
-from mend.projections.queries import TimelineEntry, Viewer
+from mend.projections.queries import TimelineEntry
 from mend.projections.runner import ProjectionRunner
 from tests.integration.conftest import make_practice
 
@@ -218,9 +218,8 @@ class World:
     def view(self) -> Any:
         return self.mend.casebook
 
-    def viewer(self, who: str) -> Viewer:
-        actor = self.actors[who]
-        return Viewer(actor.tenant_id, actor.account_id, actor.role)
+    def viewer(self, who: str) -> Actor:
+        return self.actors[who]
 
     def get(self, who: str, path: str, **query: Any) -> Any:
         query = {k: iso(v) for k, v in query.items() if v is not None}

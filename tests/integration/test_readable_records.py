@@ -7,8 +7,8 @@ from datetime import datetime, timedelta, timezone
 
 from mend.domain import commands as cmd
 from mend.domain.acting import acting
+from mend.domain.authorization import Actor
 from mend.domain.tenancy import Account
-from mend.projections.queries import Viewer
 from tests.integration.conftest import make_practice
 
 
@@ -32,7 +32,7 @@ def test_timeline_lines_name_their_subjects_and_follow_a_rename(mend):
     saved = work.record(pat, case_id, cmd.NoteSession(text="Calmer."))
     mend.wait_for_projections(saved.notification_id)
 
-    as_ana = Viewer(practice.tenant_id, ana.account_id, "client")
+    as_ana = Actor(ana.account_id, practice.tenant_id, "client")
     assert lines(mend, as_ana, case_id)[:6] == [
         "Case opened: couple, therapy guided",
         "Breach disclosed: infidelity",
@@ -82,11 +82,11 @@ def test_a_caseload_comes_in_order_of_attention_with_its_practitioners_by_name(m
     mend.wait_for_projections(saved.notification_id, case_id=closed)
     mend.wait_for_projections(saved.notification_id, case_id=unsafe)
 
-    as_pat = Viewer(practice.tenant_id, pat.account_id, "practitioner")
+    as_pat = Actor(pat.account_id, practice.tenant_id, "practitioner")
     rows = mend.casebook.caseload(as_pat, now=now)
     assert [row.title for row in rows] == [
         "Safety flag open", "Check-in overdue", "Calm, checked in yesterday"]
-    assert [name for _, name in rows[0].practitioners] == ["Olive Owner", "Pat Practitioner"]
+    assert [p.name for p in rows[0].practitioners] == ["Olive Owner", "Pat Practitioner"]
     assert [r.title for r in mend.casebook.caseload(as_pat, now=now,
                                                     filters={"status": "closed"})] == [
         "Closed and done"]

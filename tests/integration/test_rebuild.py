@@ -337,7 +337,8 @@ def test_a_rebuild_while_serving_and_recording_swaps_in_an_identical_generation(
     # opened, breach, practitioner, participant, then what the writer wrote
     assert len(busy_timeline) == 4 + writer.written - len(writer.opened)
     assert len({e["id"] for e in busy_timeline}) == len(busy_timeline)
-    caseload = {row["id"] for row in get(app, tokens["pat"], "/caseload", limit=200)["cases"]}
+    caseload = {row["id"] for status in ("open", "closed")
+                for row in get(app, tokens["pat"], "/caseload", limit=200, status=status)["cases"]}
     assert caseload == {str(c) for c in [*still, busy, *writer.opened]}
 
     # Unchanged cases read exactly as before; the audit feed up to then is the same.

@@ -17,7 +17,8 @@ from uuid import UUID, uuid4
 
 import marshmallow as ma
 import pytest
-from marshmallow import fields as f, validate
+from marshmallow import fields as f
+from marshmallow import validate
 
 from mend.domain import commands as cmd
 from mend.domain import vocabulary as v

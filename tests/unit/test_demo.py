@@ -11,10 +11,10 @@ import pytest
 
 from mend.bootstrap import bootstrap
 from mend.config import Settings
+from mend.domain.authorization import Actor
 from mend.domain.case import Case
 from mend.domain.tenancy import SLUGS, Tenant
 from mend.platform.demo import DEMO_PASSWORD, DEMO_PEOPLE, seed_demo
-from mend.projections.casebook import Viewer
 
 
 @pytest.fixture(scope="module")
@@ -35,7 +35,7 @@ def actor(mend, email, slug="harbor"):
 
 
 def viewer_of(a):
-    return Viewer(a.tenant_id, a.account_id, a.role)
+    return Actor(a.account_id, a.tenant_id, a.role)
 
 
 def cases_by_title(mend, a):

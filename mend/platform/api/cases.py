@@ -17,7 +17,6 @@ from mend.domain.idempotency import idempotent
 from mend.domain.store import Saved, event_id
 from mend.platform import schemas as s
 from mend.platform.auth import current_actor, mend
-from mend.projections.casebook import Viewer
 from mend.projections.casebook_projection import snake_case
 from mend.workers.reminders import send_checkin_reminder
 
@@ -57,11 +56,6 @@ def remembered_by_key() -> Iterator[None]:
         yield
 
 
-def viewer() -> Viewer:
-    actor = current_actor()
-    return Viewer(actor.tenant_id, actor.account_id, actor.role)
-
-
 IDEMPOTENCY_KEY = {
     "in": "header", "name": "Idempotency-Key", "required": False,
     "schema": {"type": "string", "minLength": 1, "maxLength": 255},
@@ -94,26 +88,14 @@ def open_case(body):
 @bp.response(200, s.CaseListSchema)
 def list_cases(query):
     """The cases the caller may see: all of the tenant's for supervisors and owners."""
-    rows = mend().casebook.cases(viewer(), limit=query["limit"], after=query["after"])
-    return {"cases": rows, "next": rows[-1].id if len(rows) == query["limit"] else None}
+    return mend().reader.cases(current_actor(), limit=query["limit"], after=query["after"])
 
 
 @bp.route("/cases/<uuid:case_id>", methods=["GET"])
 @bp.response(200, s.CaseDetailSchema)
 def get_case(case_id):
     """One case; 404 when it is another tenant's or the caller is not on it."""
-    return case_detail(mend().casework.get_case(current_actor(), case_id))
-
-
-def case_detail(case) -> dict[str, Any]:
-    return {
-        "id": case.id, "title": case.title, "kind": case.kind, "approach": case.approach,
-        "stage": case.stage, "status": case.status, "outcome": case.outcome,
-        "opened_at": case.opened_at, "checkin_cadence_days": case.cadence_days,
-        "participants": [{"account_id": a, "relation": r} for a, r in case.participants.items()],
-        "practitioners": case.practitioners,
-        "next_checkin_due": case.next_check_in_due() if case.is_open else None,
-    }
+    return mend().reader.case(current_actor(), case_id)
 
 
 @bp.route("/cases/<uuid:case_id>/timeline", methods=["GET"])
@@ -126,20 +108,10 @@ def timeline(query, case_id):
     flags are for staff only. `as_of` filters on when things happened, `known_at` on when the
     record learned of them; `after` takes the `next` cursor of the previous page.
     """
-    mend().casework.get_case(current_actor(), case_id)
-    entries = mend().casebook.timeline(
-        viewer(), case_id, as_of=query["as_of"], known_at=query["known_at"],
+    return mend().reader.timeline(
+        current_actor(), case_id, as_of=query["as_of"], known_at=query["known_at"],
         types=query["type"], after=query["after"], limit=query["limit"],
     )
-    events = [timeline_event(e) for e in entries]
-    more = len(entries) == query["limit"]
-    return {"case_id": case_id, "events": events, "next": entries[-1].cursor if more else None}
-
-
-def timeline_event(e) -> dict[str, Any]:
-    return {"id": e.id, "type": e.type, "occurred_at": e.occurred_at,
-            "recorded_at": e.recorded_at, "actor": {"id": e.actor_id, "name": e.actor_name},
-            "visibility": e.visibility, "summary": e.summary, "data": e.data}
 
 
 @bp.route("/cases/<uuid:case_id>/reminders", methods=["POST"])

@@ -4,19 +4,13 @@ hand-over to another practice. Every export is recorded and shows in the audit f
 from __future__ import annotations
 
 from dataclasses import asdict
-from datetime import datetime, timezone
 
 from flask_smorest import Blueprint
 
 from mend.platform import schemas as s
-from mend.platform.api.cases import case_detail, timeline_event, viewer
 from mend.platform.auth import current_actor, mend
-from mend.projections.case_metrics import facts_of_case
-from mend.projections.metrics import compute_metrics
 
 bp = Blueprint("exports", __name__, url_prefix="/api/v1", description="Exports")
-
-PAGE = 500
 
 
 @bp.route("/cases/<uuid:case_id>/export", methods=["GET"])
@@ -28,21 +22,10 @@ def export_case(case_id):
     export is recorded (who, when, which case, how many events) before it is answered.
     """
     actor = current_actor()
-    case = mend().casework.case_for_export(actor, case_id)
-    exported_at = datetime.now(timezone.utc)
-    events, after = [], None
-    while True:
-        page = mend().casebook.timeline(viewer(), case_id, after=after, limit=PAGE)
-        events += [timeline_event(e) for e in page]
-        if len(page) < PAGE:
-            break
-        after = page[-1].cursor
-    facts = facts_of_case(mend().casebook, actor.tenant_id, case_id)
-    mend().casework.record_export(actor, case_id, len(events))
+    export = mend().reader.export(actor, case_id)
+    mend().casework.record_export(actor, case_id, len(export.events))
     return {
-        "exported_at": exported_at,
-        "exported_by": actor.account_id,
-        "case": case_detail(case),
-        "metrics": {"case_id": case_id, **asdict(compute_metrics(facts, exported_at, None))},
-        "events": events,
+        "exported_at": export.exported_at, "exported_by": export.exported_by,
+        "case": export.case, "events": export.events,
+        "metrics": {"case_id": case_id, **asdict(export.figures.metrics)},
     }

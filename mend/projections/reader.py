@@ -1,0 +1,220 @@
+"""The one read service under the API and the pages: who may read what is decided here.
+
+Every method takes the acting person, answers NotFound for a case they may not see (another
+tenant's, or one they are not on) and Forbidden for a read their role may not make, and
+returns frozen dataclasses already shaped for them: a client never receives a staff figure
+(risk, its reasons, red-flag codes) and never a staff-only or another person's private event.
+
+Who may see a case is read from the view (the case directory and its people), which every
+command waits for before it answers, so an unassignment or a removal holds from the next
+request on without a read of the event store. Only the case's own details (its cadence and
+exact next check-in) come from the aggregate.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+from datetime import datetime, timezone
+from typing import Any
+from uuid import UUID
+
+from mend.domain import authorization as authz
+from mend.domain.authorization import Actor
+from mend.domain.casework import Casework
+from mend.domain.errors import InvalidValue, NotFound
+from mend.projections.case_facts import CaseFacts
+from mend.projections.case_metrics import facts_of_case
+from mend.projections.metrics import (
+    ApproachOutcome,
+    CaseMetrics,
+    OutcomeSummary,
+    WeekPoint,
+    WorkplaceProgress,
+    aggregate_outcomes,
+    compute_metrics,
+    weekly_series,
+    workplace_progress,
+)
+from mend.projections.queries import ActivityEntry, CaseRow, TimelineEntry
+
+#: The largest page of a timeline an export reads at once.
+EXPORT_PAGE = 500
+
+
+@dataclass(frozen=True)
+class Participant:
+    account_id: UUID
+    relation: str
+
+
+@dataclass(frozen=True)
+class CaseDetail:
+    id: UUID
+    title: str
+    kind: str
+    approach: str
+    stage: str
+    status: str
+    outcome: str | None
+    opened_at: datetime
+    checkin_cadence_days: int
+    participants: tuple[Participant, ...]
+    practitioners: tuple[UUID, ...]
+    next_checkin_due: datetime | None
+
+
+@dataclass(frozen=True)
+class TimelinePage:
+    case_id: UUID
+    events: tuple[TimelineEntry, ...]
+    next: str | None
+
+
+@dataclass(frozen=True)
+class CaseFigures:
+    case_id: UUID
+    metrics: CaseMetrics
+
+
+@dataclass(frozen=True)
+class CaseloadPage:
+    cases: tuple[CaseRow, ...]
+    next: str | None
+
+
+@dataclass(frozen=True)
+class CaseExport:
+    exported_at: datetime
+    exported_by: UUID
+    case: CaseDetail
+    figures: CaseFigures
+    events: tuple[TimelineEntry, ...]
+
+
+class Reader:
+    def __init__(self, casework: Casework, casebook: Any):
+        self.casework = casework
+        self.casebook = casebook
+
+    # ------------------------------------------------------------------ one case
+    def _visible(self, actor: Actor, case_id: UUID) -> CaseRow:
+        row = self.casebook.visible_case(actor, case_id)
+        if row is None:
+            raise NotFound(f"No case {case_id}.")
+        return row
+
+    def case(self, actor: Actor, case_id: UUID) -> CaseDetail:
+        case = self.casework.get_case(actor, case_id)
+        return CaseDetail(
+            id=case.id, title=case.title, kind=case.kind, approach=case.approach,
+            stage=case.stage, status=case.status, outcome=case.outcome,
+            opened_at=case.opened_at, checkin_cadence_days=case.cadence_days,
+            participants=tuple(Participant(UUID(a), r) for a, r in case.participants.items()),
+            practitioners=tuple(UUID(p) for p in case.practitioners),
+            next_checkin_due=case.next_check_in_due() if case.is_open else None,
+        )
+
+    def timeline(
+        self, actor: Actor, case_id: UUID, *, as_of: datetime | None = None,
+        known_at: datetime | None = None, types: Sequence[str] = (), after: str | None = None,
+        limit: int = 100,
+    ) -> TimelinePage:
+        """The case's events in occurred_at order as this person may read them: shared
+        events, staff-only ones for staff, and private journal entries for their author."""
+        self._visible(actor, case_id)
+        entries = self.casebook.timeline(actor, case_id, as_of=as_of, known_at=known_at,
+                                         types=types, after=after, limit=limit)
+        more = len(entries) == limit
+        return TimelinePage(case_id, tuple(entries), entries[-1].cursor if more else None)
+
+    def _facts(self, actor: Actor, case_id: UUID, as_of: datetime | None,
+               known_at: datetime | None) -> tuple[CaseFacts, datetime]:
+        row = self._visible(actor, case_id)
+        as_of = as_of or datetime.now(timezone.utc)
+        if as_of < row.opened_at:
+            raise InvalidValue("as_of", "is before the case was opened")
+        facts = facts_of_case(self.casebook, actor.tenant_id, case_id)
+        if known_at is not None and known_at < facts.opened_recorded_at:
+            raise InvalidValue("known_at", "is before the case was recorded")
+        return facts, as_of
+
+    def figures(self, actor: Actor, case_id: UUID, *, as_of: datetime | None = None,
+                known_at: datetime | None = None) -> CaseFigures:
+        """The DESIGN §4 figures; a client's without risk, its reasons or red-flag codes."""
+        facts, as_of = self._facts(actor, case_id, as_of, known_at)
+        metrics = compute_metrics(facts, as_of, known_at)
+        if not actor.is_staff:
+            metrics = replace(metrics, risk=None, risk_reasons=[], open_red_flags=[])
+        return CaseFigures(case_id, metrics)
+
+    def weekly(self, actor: Actor, case_id: UUID, *, as_of: datetime | None = None,
+               known_at: datetime | None = None) -> tuple[WeekPoint, ...]:
+        facts, as_of = self._facts(actor, case_id, as_of, known_at)
+        weeks = weekly_series(facts, as_of, known_at)
+        if not actor.is_staff:
+            weeks = [replace(week, risk=None) for week in weeks]
+        return tuple(weeks)
+
+    def progress(self, actor: Actor, case_id: UUID, *, as_of: datetime | None = None,
+                 known_at: datetime | None = None) -> WorkplaceProgress:
+        facts, as_of = self._facts(actor, case_id, as_of, known_at)
+        if facts.kind != "workplace":
+            raise NotFound("Only workplace cases have a program.")
+        return workplace_progress(facts, as_of, known_at)
+
+    def export(self, actor: Actor, case_id: UUID) -> CaseExport:
+        """The case's whole record as an owner may read it (a client's private journal
+        entries stay theirs). Recording that it was taken is the caller's command."""
+        detail = self.case(actor, case_id)  # not theirs to see: NotFound before Forbidden
+        authz.require_owner(actor, "export case records")
+        exported_at = datetime.now(timezone.utc)
+        events: list[TimelineEntry] = []
+        after = None
+        while True:
+            page = self.casebook.timeline(actor, case_id, after=after, limit=EXPORT_PAGE)
+            events += page
+            if len(page) < EXPORT_PAGE:
+                break
+            after = page[-1].cursor
+        figures = self.figures(actor, case_id, as_of=exported_at)
+        return CaseExport(exported_at, actor.account_id, detail, figures, tuple(events))
+
+    # ------------------------------------------------------------------ many cases
+    def cases(self, actor: Actor, *, limit: int = 50, after: str | None = None) -> CaseloadPage:
+        """The cases this person may see, by id: all of the tenant's for overseers."""
+        rows = self.casebook.cases(actor, limit=limit, after=after)
+        return CaseloadPage(tuple(rows), rows[-1].id if len(rows) == limit else None)
+
+    def caseload(
+        self, actor: Actor, *, practitioner: UUID | None = None,
+        filters: dict[str, str] | None = None, limit: int = 50, after: str | None = None,
+    ) -> CaseloadPage:
+        """A practitioner's own caseload, or for overseers the tenant's or one
+        practitioner's, in order of attention; ``after`` is the previous page's ``next``."""
+        authz.require_staff(actor, "read caseloads")
+        if practitioner is not None and practitioner != actor.account_id:
+            authz.require_overseer(actor, "read another practitioner's caseload")
+        offset = int(after) if after else 0
+        rows = self.casebook.caseload(actor, now=datetime.now(timezone.utc), limit=limit,
+                                      offset=offset, practitioner=practitioner,
+                                      filters={k: v for k, v in (filters or {}).items() if v})
+        more = len(rows) == limit
+        return CaseloadPage(tuple(rows), str(offset + len(rows)) if more else None)
+
+    def outcomes(self, actor: Actor) -> list[ApproachOutcome]:
+        """Success rate by approach over the tenant's closed cases (overseers)."""
+        authz.require_overseer(actor, "read outcome analytics")
+        return aggregate_outcomes([
+            OutcomeSummary(closed=True, outcome=row.outcome,
+                           approach=row.closed_approach or row.approach,
+                           months_to_significant_change=row.months_to_change)
+            for row in self.casebook.closed_cases(actor)
+        ])
+
+    def audit(self, actor: Actor, *, before: int | None = None,
+              limit: int = 100) -> tuple[list[ActivityEntry], int | None]:
+        """Who did what, when, to which case: the tenant's activity, newest first (owners)."""
+        authz.require_owner(actor, "read the audit log")
+        entries = self.casebook.activity(actor, before=before, limit=limit)
+        return entries, entries[-1].position if len(entries) == limit else None
