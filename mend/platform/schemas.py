@@ -494,12 +494,19 @@ class PulsePointSchema(Schema):
     published = f.Boolean()
 
 
+class OutOfOrderStepSchema(Schema):
+    step = f.String()
+    reason = f.String()
+
+
 class ProgressSchema(Schema):
     case_id = f.UUID()
     steps_done = f.List(f.String())
     steps_completed = f.Integer()
     progress = f.Float()
     pulses = f.List(f.Nested(PulsePointSchema))
+    out_of_order = f.List(f.Nested(OutOfOrderStepSchema), metadata={
+        "description": "Steps taken before an earlier one, with the reason given"})
 
 
 class CaseloadQuerySchema(Schema):

@@ -78,6 +78,7 @@ class Step(NamedTuple):
     step: str
     occurred_at: datetime
     recorded_at: datetime
+    reason: str = ""  # why it was taken before an earlier step; empty when in order
 
 
 class Pulse(NamedTuple):
@@ -170,7 +171,9 @@ def fold(facts: CaseFacts | None, domain_event: Any) -> CaseFacts:
     elif name == "CaseReopened":
         insort(facts.statuses, Status(at, rec, "open", None), key=_BY_OCCURRED)
     elif name == "ProgramStepCompleted":
-        insort(facts.steps, Step(e.step, at, rec), key=itemgetter(1))
+        # Steps stored before reasons were kept have none.
+        step = Step(e.step, at, rec, getattr(e, "reason", "") or "")
+        insort(facts.steps, step, key=itemgetter(1))
     elif name == "TrustPulseRecorded":
         insort(facts.pulses, Pulse(at, rec, tuple(e.scores)), key=_BY_OCCURRED)
     return facts

@@ -127,11 +127,18 @@ class PulsePoint:
 
 
 @dataclass(frozen=True)
+class OutOfOrderStep:
+    step: str
+    reason: str
+
+
+@dataclass(frozen=True)
 class WorkplaceProgress:
     steps_done: list[str]
     steps_completed: int
     progress: float
     pulses: list[PulsePoint]
+    out_of_order: list[OutOfOrderStep]
 
 
 @dataclass(frozen=True)
@@ -422,7 +429,8 @@ def workplace_progress(
     facts: CaseFacts, as_of: datetime, known_at: datetime | None = None
 ) -> WorkplaceProgress:
     record = _prepared(facts, as_of, known_at)
-    steps = [s.step for s in record.steps if s.occurred_at <= as_of]
+    taken = [s for s in record.steps if s.occurred_at <= as_of]
+    steps = [s.step for s in taken]
     pulses = []
     for p in record.pulses:
         if p.occurred_at > as_of:
@@ -435,6 +443,7 @@ def workplace_progress(
         steps_completed=len(steps),
         progress=len(steps) / len(PROGRAM_STEPS),
         pulses=pulses,
+        out_of_order=[OutOfOrderStep(s.step, s.reason) for s in taken if s.reason],
     )
 
 

@@ -144,7 +144,7 @@ def record_workplace(casework: Any, actor: Actor) -> tuple[UUID, datetime]:
         case_id,
         cmd.CompleteProgramStep(
             step="ongoing_updates",
-            reason="The audit report ran late.",
+            reason="The audit report ran late; the updates could not wait.",
             occurred_at=golden.STEPS[5][1],
         ),
     )

@@ -524,6 +524,10 @@ def test_workplace_progress(work):
     done = workplace_progress(facts, at(2025, 7, 31))
     assert (done.steps_done, done.steps_completed, done.progress) == (
         [s for s, _ in STEPS], 8, 1.0)
+    # The May update was recorded before the audit, with the reason it could not wait.
+    assert [(s.step, s.reason) for s in done.out_of_order] == [
+        ("ongoing_updates", "The audit report ran late; the updates could not wait.")]
+    assert march.out_of_order == []
 
 
 def test_workplace_progress_as_the_record_stood(work):
