@@ -1,12 +1,14 @@
-"""Everything about one case that its metrics need, folded from the case's events.
+"""Everything about one case that its metrics need, folded from the case's records.
 
-``fold`` takes events in recording order. Their ``occurred_at`` may be back-dated, so every
+``fold`` takes a case's records (its stored timeline rows, or its events as
+``event_records.record_of`` turns them into rows) in recording order, and reads their fields
+by name. Their ``occurred_at`` may be back-dated, so every
 history is kept sorted by ``occurred_at``; equal times keep recording order (a new fact goes
 after the facts already there with the same time). Every fact keeps both of its times, so the
 metrics can ask "what had happened by T" (``occurred_at``) and "what did the record hold at K"
 (``recorded_at``). ``fold`` changes the facts in place and returns them.
 
-Reminders (``CheckInReminderSent``) are the system's, not the people's: they do not count as
+Reminders (``check_in_reminder_sent``) are the system's, not the people's: they do not count as
 activity. Events the metrics do not need only move ``last_activity_at``.
 """
 
@@ -16,7 +18,8 @@ import json
 from bisect import insort
 from dataclasses import dataclass, field, fields
 from datetime import datetime, timedelta, timezone
-from operator import itemgetter
+from operator import attrgetter
+from collections.abc import Callable
 from typing import Any, NamedTuple
 
 EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
@@ -119,64 +122,133 @@ _ROWS: dict[str, Any] = {
     "check_ins": CheckIn, "setbacks": Setback, "red_flags": RedFlag, "steps": Step,
     "pulses": Pulse,
 }
-_BY_OCCURRED = itemgetter(0)
+_BY_OCCURRED = attrgetter("occurred_at")
 
 
 def _utc(moment: datetime) -> datetime:
     return moment.astimezone(timezone.utc)
 
 
-def fold(facts: CaseFacts | None, domain_event: Any) -> CaseFacts:
-    """Apply one Case event to the facts (``None`` before the case's first event)."""
-    name = type(domain_event).__name__
-    at = _utc(domain_event.occurred_at)
-    rec = _utc(domain_event.timestamp)
-    e = domain_event
+#: How each type of record changes the facts, registered with ``@folds``.
+_FOLDS: dict[str, Callable[[CaseFacts, Fact], None]] = {}
+
+
+class Fact(NamedTuple):
+    """One case event as a record: when it happened, when it was recorded, its fields."""
+
+    at: datetime
+    recorded: datetime
+    data: dict[str, Any]
+
+
+def folds(*types: str) -> Callable[[Callable[[CaseFacts, Fact], None]], Any]:
+    def register(apply: Callable[[CaseFacts, Fact], None]) -> Callable[[CaseFacts, Fact], None]:
+        for type_name in types:
+            _FOLDS[type_name] = apply
+        return apply
+    return register
+
+
+def fold(facts: CaseFacts | None, case_id: Any, record: Any) -> CaseFacts:
+    """Apply one case record (type, occurred_at, recorded_at, data: a stored timeline row,
+    or an event through ``event_records.record_of``) to the facts; ``None`` before the
+    case's first record."""
+    fact = Fact(_utc(record.occurred_at), _utc(record.recorded_at), record.data)
     if facts is None:
-        if name != "CaseOpened":
-            raise ValueError(f"a case's facts begin with CaseOpened, not {name}")
+        if record.type != "case_opened":
+            raise ValueError(f"a case's facts begin with case_opened, not {record.type}")
+        d = fact.data
         return CaseFacts(
-            case_id=str(e.originator_id), tenant_id=str(e.tenant), kind=e.kind,
-            cadence_days=e.cadence_days, opened_at=at, opened_recorded_at=rec,
-            last_activity_at=at, approaches=[Approach(at, rec, e.approach)],
-            stages=[Stage(at, rec, "aftermath")],
+            case_id=str(case_id), tenant_id=str(d["tenant"]), kind=d["kind"],
+            cadence_days=d["cadence_days"], opened_at=fact.at, opened_recorded_at=fact.recorded,
+            last_activity_at=fact.at, approaches=[Approach(fact.at, fact.recorded, d["approach"])],
+            stages=[Stage(fact.at, fact.recorded, "aftermath")],
         )
-    if name != "CheckInReminderSent":
-        facts.last_activity_at = max(facts.last_activity_at, at)
-    if name == "CheckInRecorded":
-        pid = None if e.participant_id is None else str(e.participant_id)
-        row: Any = CheckIn(at, rec, pid, e.trust, e.emotional_safety, e.communication_ease,
-                           e.conflicts)
-        insort(facts.check_ins, row, key=_BY_OCCURRED)
-    elif name == "SetbackRecorded":
-        insort(facts.setbacks, Setback(at, rec, e.severity), key=_BY_OCCURRED)
-    elif name == "RitualPracticed":
-        facts.rituals[e.ritual] = facts.rituals.get(e.ritual, 0) + 1
-    elif name == "RedFlagRaised":
-        row = RedFlag(str(e.flag_id), e.code, at, rec, None, None)
-        insort(facts.red_flags, row, key=itemgetter(2))
-    elif name == "RedFlagResolved":
-        for i, flag in enumerate(facts.red_flags):
-            if flag.flag_id == str(e.flag_id):
-                facts.red_flags[i] = flag._replace(resolved_at=at, resolved_recorded_at=rec)
-    elif name in ("ParticipantAdded", "ParticipantRemoved"):
-        row = Membership(at, rec, str(e.account_id), name == "ParticipantAdded")
-        insort(facts.participants, row, key=_BY_OCCURRED)
-    elif name == "StageAdvanced":
-        insort(facts.stages, Stage(at, rec, e.stage), key=_BY_OCCURRED)
-    elif name == "ApproachChanged":
-        insort(facts.approaches, Approach(at, rec, e.approach), key=_BY_OCCURRED)
-    elif name == "CaseClosed":
-        insort(facts.statuses, Status(at, rec, "closed", e.outcome), key=_BY_OCCURRED)
-    elif name == "CaseReopened":
-        insort(facts.statuses, Status(at, rec, "open", None), key=_BY_OCCURRED)
-    elif name == "ProgramStepCompleted":
-        # Steps stored before reasons were kept have none.
-        step = Step(e.step, at, rec, getattr(e, "reason", "") or "")
-        insort(facts.steps, step, key=itemgetter(1))
-    elif name == "TrustPulseRecorded":
-        insort(facts.pulses, Pulse(at, rec, tuple(e.scores)), key=_BY_OCCURRED)
+    if record.type != "check_in_reminder_sent":
+        facts.last_activity_at = max(facts.last_activity_at, fact.at)
+    apply = _FOLDS.get(record.type)
+    if apply is not None:
+        apply(facts, fact)
     return facts
+
+
+@folds("check_in_recorded")
+def _check_in(facts: CaseFacts, f: Fact) -> None:
+    d = f.data
+    row = CheckIn(f.at, f.recorded, d["participant_id"], d["trust"], d["emotional_safety"],
+                  d["communication_ease"], d["conflicts"])
+    insort(facts.check_ins, row, key=_BY_OCCURRED)
+
+
+@folds("setback_recorded")
+def _setback(facts: CaseFacts, f: Fact) -> None:
+    insort(facts.setbacks, Setback(f.at, f.recorded, f.data["severity"]), key=_BY_OCCURRED)
+
+
+@folds("ritual_practiced")
+def _ritual(facts: CaseFacts, f: Fact) -> None:
+    ritual = f.data["ritual"]
+    facts.rituals[ritual] = facts.rituals.get(ritual, 0) + 1
+
+
+@folds("red_flag_raised")
+def _red_flag_raised(facts: CaseFacts, f: Fact) -> None:
+    row = RedFlag(f.data["flag_id"], f.data["code"], f.at, f.recorded, None, None)
+    insort(facts.red_flags, row, key=attrgetter("raised_at"))
+
+
+@folds("red_flag_resolved")
+def _red_flag_resolved(facts: CaseFacts, f: Fact) -> None:
+    for i, flag in enumerate(facts.red_flags):
+        if flag.flag_id == f.data["flag_id"]:
+            facts.red_flags[i] = flag._replace(resolved_at=f.at, resolved_recorded_at=f.recorded)
+
+
+@folds("participant_added")
+def _participant_added(facts: CaseFacts, f: Fact) -> None:
+    row = Membership(f.at, f.recorded, f.data["account_id"], True)
+    insort(facts.participants, row, key=_BY_OCCURRED)
+
+
+@folds("participant_removed")
+def _participant_removed(facts: CaseFacts, f: Fact) -> None:
+    row = Membership(f.at, f.recorded, f.data["account_id"], False)
+    insort(facts.participants, row, key=_BY_OCCURRED)
+
+
+@folds("stage_advanced")
+def _stage(facts: CaseFacts, f: Fact) -> None:
+    insort(facts.stages, Stage(f.at, f.recorded, f.data["stage"]), key=_BY_OCCURRED)
+
+
+@folds("approach_changed")
+def _approach(facts: CaseFacts, f: Fact) -> None:
+    insort(facts.approaches, Approach(f.at, f.recorded, f.data["approach"]), key=_BY_OCCURRED)
+
+
+@folds("case_closed")
+def _closed(facts: CaseFacts, f: Fact) -> None:
+    row = Status(f.at, f.recorded, "closed", f.data["outcome"])
+    insort(facts.statuses, row, key=_BY_OCCURRED)
+
+
+@folds("case_reopened")
+def _reopened(facts: CaseFacts, f: Fact) -> None:
+    insort(facts.statuses, Status(f.at, f.recorded, "open", None), key=_BY_OCCURRED)
+
+
+@folds("program_step_completed")
+def _step(facts: CaseFacts, f: Fact) -> None:
+    # Rows stored before reasons were kept have none.
+    row = Step(f.data["step"], f.at, f.recorded, f.data.get("reason") or "")
+    insort(facts.steps, row, key=attrgetter("occurred_at"))
+
+
+@folds("trust_pulse_recorded")
+def _pulse(facts: CaseFacts, f: Fact) -> None:
+    # A hidden pulse keeps no scores in the record; only how many answered counts then.
+    scores = f.data["scores"] or [0] * f.data["responses"]
+    insort(facts.pulses, Pulse(f.at, f.recorded, tuple(scores)), key=_BY_OCCURRED)
 
 
 # ---------------------------------------------------------------------- JSON

@@ -3,63 +3,16 @@
 from __future__ import annotations
 
 import json
-import re
-from dataclasses import asdict, fields, is_dataclass
-from datetime import datetime
-from functools import cache, singledispatchmethod
+from functools import singledispatchmethod
 from typing import Any
-from uuid import UUID
 
-from mend.domain.case import Case, pulse_is_published, visibility_of
+from mend.domain.case import Case, visibility_of
 from mend.domain.store import event_id
 from mend.domain.tenancy import Account, Index, Tenant
 from mend.projections.casebook import Change
+from mend.projections.event_records import event_data, snake_case  # noqa: F401
 from mend.projections.queries import to_us
 from mend.projections.summaries import summarise
-
-#: Fields every event has; the timeline's ``data`` carries only what the event itself says.
-_ENVELOPE = {"originator_id", "originator_version", "timestamp", "originator_topic",
-             "actor_id", "tenant_id", "occurred_at"}
-
-
-@cache
-def snake_case(name: str) -> str:
-    return re.sub(r"(?<!^)(?=[A-Z])", "_", name).lower()
-
-
-def _plain(value: Any) -> Any:
-    if value is None or isinstance(value, (str, int, float)):
-        return value
-    if isinstance(value, UUID):
-        return str(value)
-    if isinstance(value, datetime):
-        return value.isoformat()
-    if isinstance(value, dict):
-        return {str(k): _plain(v) for k, v in value.items()}
-    if isinstance(value, (list, tuple)):
-        return [_plain(v) for v in value]
-    if is_dataclass(value) and not isinstance(value, type):
-        return _plain(asdict(value))
-    return value
-
-
-@cache
-def _data_fields(event_class: type) -> tuple[str, ...]:
-    return tuple(f.name for f in fields(event_class) if f.name not in _ENVELOPE)
-
-
-def event_data(domain_event: Any) -> dict[str, Any]:
-    if is_dataclass(domain_event):
-        # The fields as asdict() would give them, without its deep copy of every value.
-        data = {k: _plain(getattr(domain_event, k)) for k in _data_fields(type(domain_event))}
-    else:
-        data = {k: _plain(v) for k, v in vars(domain_event).items() if k not in _ENVELOPE}
-    if isinstance(domain_event, Case.TrustPulseRecorded):
-        # Anonymous pulses publish their scores only once enough people answered.
-        published = pulse_is_published(len(data["scores"]))
-        data = {"responses": len(data["scores"]), "published": published,
-                "scores": data["scores"] if published else None}
-    return data
 
 
 class CasebookProjection:
@@ -133,33 +86,56 @@ class CasebookProjection:
             "type": snake_case(type(e).__name__), "case_id": case_id, "summary": summarise(e),
         })]
 
+    # ------------------------------------------------------------------ the case directory
+    @singledispatchmethod
     def _directory_changes(self, e: Any, case_id: str, occurred_us: int) -> list[Change]:
-        name = type(e).__name__
-        if name == "CaseOpened":
-            return [("case_opened", {
-                "case_id": case_id, "tenant_id": str(e.tenant), "title": e.title,
-                "kind": e.kind, "approach": e.approach, "stage": "aftermath",
-                "occurred_us": occurred_us,
-            })]
-        if name in ("ParticipantAdded", "PractitionerAssigned"):
-            part = "participant" if name == "ParticipantAdded" else "practitioner"
-            return [("person_added", {"case_id": case_id, "account_id": str(e.account_id),
-                                      "part": part, "relation": getattr(e, "relation", "")})]
-        if name in ("ParticipantRemoved", "PractitionerUnassigned"):
-            part = "participant" if name == "ParticipantRemoved" else "practitioner"
-            return [("person_removed", {"case_id": case_id, "account_id": str(e.account_id),
-                                        "part": part})]
-        if name == "StageAdvanced":
-            return [("case_stage", {"case_id": case_id, "stage": e.stage})]
-        if name == "ApproachChanged":
-            return [("case_approach", {"case_id": case_id, "approach": e.approach})]
-        if name == "CaseClosed":
-            return [("case_status", {"case_id": case_id, "status": "closed",
-                                     "outcome": e.outcome})]
-        if name == "CaseReopened":
-            return [("case_status", {"case_id": case_id, "status": "open", "outcome": None})]
-        return []
+        return []  # most events change only the timeline and the case's figures
 
+    @_directory_changes.register
+    def _(self, e: Case.CaseOpened, case_id: str, occurred_us: int) -> list[Change]:
+        return [("case_opened", {
+            "case_id": case_id, "tenant_id": str(e.tenant), "title": e.title,
+            "kind": e.kind, "approach": e.approach, "stage": "aftermath",
+            "occurred_us": occurred_us,
+        })]
+
+    @_directory_changes.register
+    def _(self, e: Case.ParticipantAdded, case_id: str, occurred_us: int) -> list[Change]:
+        return [("person_added", {"case_id": case_id, "account_id": str(e.account_id),
+                                  "part": "participant", "relation": e.relation})]
+
+    @_directory_changes.register
+    def _(self, e: Case.PractitionerAssigned, case_id: str, occurred_us: int) -> list[Change]:
+        return [("person_added", {"case_id": case_id, "account_id": str(e.account_id),
+                                  "part": "practitioner", "relation": ""})]
+
+    @_directory_changes.register
+    def _(self, e: Case.ParticipantRemoved, case_id: str, occurred_us: int) -> list[Change]:
+        return [("person_removed", {"case_id": case_id, "account_id": str(e.account_id),
+                                    "part": "participant"})]
+
+    @_directory_changes.register
+    def _(self, e: Case.PractitionerUnassigned, case_id: str, occurred_us: int) -> list[Change]:
+        return [("person_removed", {"case_id": case_id, "account_id": str(e.account_id),
+                                    "part": "practitioner"})]
+
+    @_directory_changes.register
+    def _(self, e: Case.StageAdvanced, case_id: str, occurred_us: int) -> list[Change]:
+        return [("case_stage", {"case_id": case_id, "stage": e.stage})]
+
+    @_directory_changes.register
+    def _(self, e: Case.ApproachChanged, case_id: str, occurred_us: int) -> list[Change]:
+        return [("case_approach", {"case_id": case_id, "approach": e.approach})]
+
+    @_directory_changes.register
+    def _(self, e: Case.CaseClosed, case_id: str, occurred_us: int) -> list[Change]:
+        return [("case_status", {"case_id": case_id, "status": "closed", "outcome": e.outcome})]
+
+    @_directory_changes.register
+    def _(self, e: Case.CaseReopened, case_id: str, occurred_us: int) -> list[Change]:
+        return [("case_status", {"case_id": case_id, "status": "open", "outcome": None})]
+
+    # ------------------------------------------------------------------ accounts and tenants
     @process.register
     def _(self, e: Account.AccountRegistered, position: int) -> list[Change]:
         named = ("account_named", {"account_id": str(e.originator_id), "name": e.name})

@@ -182,8 +182,11 @@ class _Record:
             raise ValueError("the record did not hold this case at known_at")
         self.facts = facts
 
-        def known(rows: Sequence[Any], at: int = 1) -> list[Any]:
-            return list(rows) if known_at is None else [r for r in rows if r[at] <= known_at]
+        def known(rows: Sequence[Any], recorded: str = "recorded_at") -> list[Any]:
+            """The rows the record held at known_at, by the field that says when."""
+            if known_at is None:
+                return list(rows)
+            return [r for r in rows if getattr(r, recorded) <= known_at]
 
         check_ins = known(facts.check_ins)
         self.check_ins = check_ins
@@ -197,12 +200,12 @@ class _Record:
         self.stages = known(facts.stages)
         self.statuses = known(facts.statuses)
         self.participants = known(facts.participants)
-        self.steps = known(facts.steps, at=2)
+        self.steps = known(facts.steps)
         self.pulses = known(facts.pulses)
         self.flags = [
             f if known_at is None or f.resolved_recorded_at is None
             or f.resolved_recorded_at <= known_at else f._replace(resolved_at=None)
-            for f in known(facts.red_flags, at=3)
+            for f in known(facts.red_flags, recorded="raised_recorded_at")
         ]
         self.cadence = timedelta(days=facts.cadence_days)
 
@@ -215,7 +218,7 @@ class _Record:
     @staticmethod
     def _latest(rows: Sequence[Any], at: datetime) -> Any:
         for row in reversed(rows):  # sorted by occurred_at: the last one by T wins
-            if row[0] <= at:
+            if row.occurred_at <= at:
                 return row
         return None
 
@@ -341,14 +344,15 @@ class _Record:
         medium = [f"open_red_flag:{code}" for code in flags]
         if in_30d == 2:
             medium.append("setbacks_30d==2")
-        if self.status(at)[0] == "open":
+        status, _, _ = self.status(at)
+        if status == "open":
             since = self.last_check_in(at) or self.facts.opened_at
             if at - since > 2 * self.cadence:
                 medium.append("no_checkin_2_periods")
         return ("medium", medium) if medium else ("low", [])
 
     def metrics(self, at: datetime) -> CaseMetrics:
-        status = self.status(at)[0]
+        status, _, _ = self.status(at)
         trust, safety, ease = self.means(at)
         base = self.baseline_sum(at)
         changed_on = self.significant_change(at)
@@ -412,6 +416,7 @@ def weekly_series(
     while week <= as_of:
         end = min(week + WEEK - _LAST_INSTANT, as_of)
         trust, safety, ease = record.means(end)
+        level, _ = record.risk(end)
         points.append(WeekPoint(
             week_start=week.date(),
             trust_score=trust,
@@ -419,7 +424,7 @@ def weekly_series(
             communication_ease=ease,
             check_ins=bisect_right(record.ci_at, end) - bisect_left(record.ci_at, week),
             setbacks=bisect_right(record.setback_at, end) - bisect_left(record.setback_at, week),
-            risk=record.risk(end)[0],
+            risk=level,
         ))
         week += WEEK
     return points

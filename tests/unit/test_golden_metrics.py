@@ -16,7 +16,8 @@ from uuid import uuid4
 import pytest
 
 from mend.domain.case import Case
-from mend.projections.case_facts import CaseFacts, CheckIn, fold, from_json, to_json
+from mend.projections.case_facts import CaseFacts, CheckIn, from_json, to_json
+from mend.projections.case_metrics import facts_of_events
 from mend.projections.metrics import (
     ApproachOutcome,
     OutcomeSummary,
@@ -41,11 +42,7 @@ def at(y: int, m: int, d: int, hh: int = 0, mm: int = 0, ss: int = 0, us: int = 
 
 
 def facts_of(events: list[Any]) -> CaseFacts:
-    facts = None
-    for e in events:
-        facts = fold(facts, e)
-    assert facts is not None
-    return facts
+    return facts_of_events(events)
 
 
 def ratings(trust: int) -> dict[str, int]:
