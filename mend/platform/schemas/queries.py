@@ -1,0 +1,61 @@
+"""Query strings of the read routes: paging, filters, and the as_of / known_at instants."""
+
+from __future__ import annotations
+
+from datetime import datetime, timezone
+
+import marshmallow as ma
+from marshmallow import fields as f, validate
+
+from mend.domain import vocabulary as v
+from mend.platform.schemas.base import Schema, one_of
+
+
+class ListQuerySchema(Schema):
+    after = f.String(load_default=None, validate=validate.Length(max=100))
+    limit = f.Integer(load_default=50, validate=validate.Range(1, 200))
+
+
+def not_in_future(value: datetime) -> None:
+    # A case as of next year is a guess, not a record; and a far-off date would make the
+    # weekly series run for thousands of weeks.
+    if value > datetime.now(timezone.utc):
+        raise ma.ValidationError("Must not be in the future.")
+
+
+def past_instant(description: str | None = None) -> f.AwareDateTime:
+    return f.AwareDateTime(load_default=None, validate=not_in_future,
+                           metadata={"description": description} if description else {})
+
+
+class TimelineQuerySchema(Schema):
+    as_of = past_instant("Only what happened up to this instant.")
+    known_at = past_instant("Only what the record held at this instant.")
+    type = f.List(
+        f.String(validate=validate.Length(max=64)), load_default=list,
+        metadata={"description": "Event types in snake_case; repeat to ask for several."},
+    )
+    after = f.String(load_default=None, validate=validate.Regexp(r"^\d+-\d+$"))
+    limit = f.Integer(load_default=100, validate=validate.Range(1, 500))
+
+
+class MetricsQuerySchema(Schema):
+    as_of = past_instant("The case as of this instant (by when things happened); default now.")
+    known_at = past_instant(
+        "Only what the record held at this instant (by when it was recorded).")
+
+
+class CaseloadQuerySchema(Schema):
+    after = f.String(load_default=None, validate=validate.Regexp(r"^\d{1,9}$"),
+                     metadata={"description": "The previous page's `next`."})
+    limit = f.Integer(load_default=50, validate=validate.Range(1, 200))
+    practitioner = f.UUID(load_default=None)
+    kind = f.String(load_default=None, validate=one_of(v.CASE_KINDS))
+    stage = f.String(load_default=None, validate=one_of(v.STAGES))
+    risk = f.String(load_default=None, validate=one_of(("low", "medium", "high")))
+    status = f.String(load_default=None, validate=one_of(("open", "closed")))
+
+
+class AuditQuerySchema(Schema):
+    before = f.Integer(load_default=None, validate=validate.Range(min=1))
+    limit = f.Integer(load_default=100, validate=validate.Range(1, 500))
