@@ -69,3 +69,11 @@ def record_of(domain_event: Any, position: int = 0) -> CaseRecord:
         actor_id=str(domain_event.actor_id) if domain_event.actor_id else None,
         data=event_data(domain_event),
     )
+
+
+#: Every type of case event, as timelines name them ("check_in_recorded").
+CASE_EVENT_TYPES: tuple[str, ...] = tuple(sorted(
+    snake_case(name) for name, member in vars(Case).items()
+    if isinstance(member, type) and issubclass(member, Case.Event)
+    and member not in (Case.Event, Case.Created)
+))

@@ -69,3 +69,17 @@ def test_a_command_whose_fields_are_all_optional_takes_no_body_and_the_document_
     answer = client.http.post(f"{server}/api/v1/cases/{case_id}/reopen", timeout=10,
                               headers={"Authorization": f"Bearer {client.token}"})
     assert answer.status_code == 201, answer.text
+
+
+def test_a_timeline_asked_for_an_unknown_event_type_or_a_cursor_past_any_position_is_a_422(
+        server):
+    client = owner(server, "odd-queries")
+    case_id = client.post("/api/v1/cases", {
+        "kind": "couple", "title": "Odd queries", "approach": "self_guided",
+        "breach": {"category": "other", "summary": "Small things."}}).json()["case_id"]
+    timeline = f"/api/v1/cases/{case_id}/timeline"
+    assert client.get(timeline, type="check_in_recorded").status_code == 200
+    unknown = client.get(timeline, type="checkin")
+    assert unknown.status_code == 422 and "type" in str(unknown.json()["errors"])
+    huge = client.get(timeline, after="9" * 30 + "-1")
+    assert huge.status_code == 422 and "after" in huge.json()["errors"]

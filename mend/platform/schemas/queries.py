@@ -9,6 +9,7 @@ from marshmallow import fields as f, validate
 
 from mend.domain import vocabulary as v
 from mend.platform.schemas.base import Schema, one_of
+from mend.projections.event_records import CASE_EVENT_TYPES
 
 
 class ListQuerySchema(Schema):
@@ -32,10 +33,12 @@ class TimelineQuerySchema(Schema):
     as_of = past_instant("Only what happened up to this instant.")
     known_at = past_instant("Only what the record held at this instant.")
     type = f.List(
-        f.String(validate=validate.Length(max=64)), load_default=list,
+        f.String(validate=validate.OneOf(CASE_EVENT_TYPES)), load_default=list,
         metadata={"description": "Event types in snake_case; repeat to ask for several."},
     )
-    after = f.String(load_default=None, validate=validate.Regexp(r"^\d+-\d+$"))
+    # Two positions that fit a BIGINT: a longer number would overflow the store's column.
+    after = f.String(load_default=None, validate=validate.Regexp(r"^\d{1,18}-\d{1,18}$"),
+                     metadata={"description": "The previous page's `next`."})
     limit = f.Integer(load_default=100, validate=validate.Range(1, 500))
 
 
