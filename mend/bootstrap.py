@@ -9,7 +9,6 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import Any
 from uuid import UUID
 
 import psycopg
@@ -20,7 +19,7 @@ from mend.config import Settings
 from mend.domain.casework import Casework
 from mend.domain.membership import Membership
 from mend.domain.store import MendStore
-from mend.projections.casebook import PostgresCasebook, SQLiteCasebook
+from mend.projections.casebook import Casebook, PostgresCasebook, SQLiteCasebook
 from mend.projections.reader import Reader
 from mend.projections.runner import ProjectionRunner
 from mend.workers.queue import Jobs
@@ -32,7 +31,7 @@ class Mend:
     store: MendStore
     casework: Casework
     membership: Membership
-    casebook: Any
+    casebook: Casebook
     reader: Reader
     runner: ProjectionRunner
     jobs: Jobs
@@ -66,7 +65,7 @@ class Mend:
         self.store.close()
 
 
-def build_casebook(settings: Settings) -> Any:
+def build_casebook(settings: Settings) -> Casebook:
     factory = InfrastructureFactory.construct(Environment("MendViews", settings.views_env()))
     view_class = SQLiteCasebook if settings.is_sqlite else PostgresCasebook
     return factory.tracking_recorder(view_class)

@@ -13,6 +13,7 @@ from uuid import UUID
 
 from mend.domain.errors import NotFound
 from mend.projections.case_facts import CaseFacts, fold
+from mend.projections.casebook import Casebook
 from mend.projections.event_records import record_of
 from mend.projections.queries import CaseRecord
 
@@ -32,7 +33,7 @@ def facts_of_events(events: Iterable[Any]) -> CaseFacts:
     return facts_from_records(events[0].originator_id, (record_of(e) for e in events))
 
 
-def facts_of_case(view: Any, tenant_id: UUID, case_id: UUID,
+def facts_of_case(view: Casebook, tenant_id: UUID, case_id: UUID,
                   generation_prefix: str | None = None) -> CaseFacts:
     return facts_from_records(case_id,
                               view.case_records(tenant_id, case_id, generation_prefix))

@@ -47,7 +47,9 @@ GENERATIONS = """CREATE TABLE IF NOT EXISTS mend_view_generation (
 
 
 class Casebook(CasebookQueries):
-    """Generation bookkeeping shared by both stores; subclasses supply the SQL plumbing."""
+    """The view's interface (its queries, generations and writes), shared by both stores;
+    subclasses supply the SQL plumbing. Everything that reads or feeds the view is typed
+    with this class."""
 
     application_name = "Mend"
 

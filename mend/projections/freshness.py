@@ -15,6 +15,7 @@ from typing import Any
 from uuid import UUID
 
 from mend.projections.case_metrics import facts_of_case
+from mend.projections.casebook import Casebook
 from mend.projections.metrics import compute_metrics, outcome_summary
 from mend.projections.queries import to_us
 from mend.projections.tables import names
@@ -24,7 +25,7 @@ log = logging.getLogger(__name__)
 REFRESH_BATCH = 200
 
 
-def refresh_stale_metrics(view: Any, generation: int, now: datetime | None = None, *,
+def refresh_stale_metrics(view: Casebook, generation: int, now: datetime | None = None, *,
                           new_day: bool = True) -> int:
     """Recompute the stored metrics of stale cases; returns how many were refreshed.
 
@@ -45,7 +46,7 @@ def refresh_stale_metrics(view: Any, generation: int, now: datetime | None = Non
             return refreshed
 
 
-def _metrics_row(view: Any, stale: Any, now: datetime, day: str,
+def _metrics_row(view: Casebook, stale: Any, now: datetime, day: str,
                  generation_prefix: str) -> dict[str, Any]:
     # The figures of the generation being refreshed come from that generation's own rows:
     # during a rebuild the served one may not hold the case yet, or hold other events of it.

@@ -16,7 +16,6 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime, timezone
-from typing import Any
 from uuid import UUID
 
 from mend.domain import authorization as authz
@@ -25,6 +24,7 @@ from mend.domain.casework import Casework
 from mend.domain.errors import InvalidValue, NotFound
 from mend.projections.case_facts import CaseFacts
 from mend.projections.case_metrics import facts_of_case
+from mend.projections.casebook import Casebook
 from mend.projections.metrics import (
     ApproachOutcome,
     CaseMetrics,
@@ -93,7 +93,7 @@ class CaseExport:
 
 
 class Reader:
-    def __init__(self, casework: Casework, casebook: Any):
+    def __init__(self, casework: Casework, casebook: Casebook):
         self.casework = casework
         self.casebook = casebook
 

@@ -17,6 +17,7 @@ from typing import Any
 from eventsourcing.persistence import IntegrityError, Tracking
 
 from mend.domain.store import MendStore
+from mend.projections.casebook import Casebook
 from mend.projections.casebook_projection import CasebookProjection
 from mend.projections.freshness import refresh_stale_metrics
 
@@ -29,7 +30,7 @@ class ProjectionRunner:
     def __init__(
         self,
         store: MendStore,
-        view: Any,
+        view: Casebook,
         *,
         poll_interval: float | None = None,
         batch_size: int = BATCH_SIZE,
@@ -137,7 +138,7 @@ class ProjectionRunner:
                 "generation": self.view.current_generation()}
 
 
-def rebuild(store: MendStore, view: Any, *, grace_seconds: float = 2.0) -> int:
+def rebuild(store: MendStore, view: Casebook, *, grace_seconds: float = 2.0) -> int:
     """Replay every event into a fresh generation of tables and swap it in; returns it.
 
     The served generation keeps answering (and the live runner keeps feeding it) until the
