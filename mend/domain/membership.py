@@ -7,6 +7,7 @@ import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from uuid import UUID
+from zoneinfo import ZoneInfo
 
 from mend.domain import authorization as authz, passwords
 from mend.domain.acting import acting
@@ -289,6 +290,21 @@ class Membership:
             return [tenant], None
 
         return self.store.retrying(command)
+
+    def set_time_zone(self, actor: Actor, name: str) -> Saved:
+        """Set the tenant's clock (owner): times typed without an offset are read in it."""
+        authz.require_owner(actor, "set the tenant's time zone")
+
+        def command():
+            tenant = self.store.get(actor.tenant_id, Tenant)
+            with acting(actor.account_id, actor.tenant_id):
+                tenant.set_time_zone(name)
+            return [tenant], None
+
+        return self.store.retrying(command)
+
+    def time_zone_of(self, tenant_id: UUID) -> ZoneInfo:
+        return ZoneInfo(self.store.get(tenant_id, Tenant).time_zone)
 
     def revoke_member(self, actor: Actor, account_id: UUID) -> Saved:
         """End a membership (owner): its sessions and tokens stop working at once."""

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from datetime import datetime, timedelta
 from uuid import NAMESPACE_URL, UUID, uuid5
+from zoneinfo import available_timezones
 
 from eventsourcing.domain import event
 
@@ -94,6 +95,23 @@ class Tenant(MendAggregate):
     @event("RoleRevoked")
     def _role_revoked(self, account_id: UUID) -> None:
         del self.members[str(account_id)]
+
+    @property
+    def time_zone(self) -> str:
+        """The tenant's clock (an IANA name): a tenant registered before it had one, or
+        restored from a snapshot taken then, is on the default."""
+        return self.__dict__.get("_time_zone", v.DEFAULT_TIME_ZONE)
+
+    def set_time_zone(self, name: str) -> None:
+        if not isinstance(name, str) or name not in available_timezones():
+            raise InvalidValue("time_zone", "is not a time zone name such as Europe/Berlin")
+        if name == self.time_zone:
+            raise RuleBroken(f"The tenant's time zone is already {name}.")
+        self._time_zone_set(name)
+
+    @event("TimeZoneSet")
+    def _time_zone_set(self, time_zone: str) -> None:
+        self._time_zone = time_zone
 
     def _require_another_owner(self, account_id: UUID, *, leaving: bool) -> None:
         owners = [a for a, r in self.members.items() if r == "owner"]

@@ -101,6 +101,8 @@ RATING_MIN, RATING_MAX = 0, 10
 SEVERITY_MIN, SEVERITY_MAX = 1, 3
 PULSE_MIN_RESPONSES = 5
 DEFAULT_CADENCE_DAYS = 7
+#: A tenant's clock until its owner sets one: dates typed without an offset are read in it.
+DEFAULT_TIME_ZONE = "UTC"
 MAX_CADENCE_DAYS = 90
 
 #: Which rituals fit which kind of case. A friendship is repaired one to one, as a couple is;

@@ -29,6 +29,7 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
+from zoneinfo import available_timezones
 
 import pytest
 from flask import Flask
@@ -97,6 +98,8 @@ def case_route(status: int, allowed: frozenset[str]) -> Expect:
     return Expect(own, other)
 
 
+ZONES = sorted(available_timezones())
+
 EXPECTED: dict[tuple[str, str], Expect] = {
     # ------------------------------------------------------------ public
     ("GET", "/"): everyone(200),
@@ -120,6 +123,7 @@ EXPECTED: dict[tuple[str, str], Expect] = {
     ("POST", f"{API}/members/<uuid:account_id>/role"): tenant_route(204, OWNER, other_status=404),
     ("POST", f"{API}/members/<uuid:account_id>/revoke"):
         tenant_route(204, OWNER, other_status=404),
+    ("POST", f"{API}/tenant/time-zone"): tenant_route(204, OWNER),
     ("GET", f"{API}/cases"): tenant_route(200, SIGNED_IN),
     ("POST", f"{API}/cases"): tenant_route(201, STAFF),
     # With the other tenant's ids: ?practitioner= one of its practitioners.
@@ -209,6 +213,8 @@ def body_for(method: str, rule: str, tenant: Tenant, caller: Person | None,
         f"{API}/members": {"email": f"invitee{serial}@{tenant.slug}.test",
                            "name": f"Invitee {serial}", "role": "practitioner"},
         f"{API}/members/<uuid:account_id>/role": {"role": "practitioner"},
+        # A zone of its own per call: setting the zone it already has is a 409.
+        f"{API}/tenant/time-zone": {"time_zone": ZONES[serial % len(ZONES)]},
         f"{API}/cases": {"kind": "couple", "title": text, "approach": "therapy_guided",
                          "breach": {"category": "dishonesty", "summary": text}},
         f"{CASE}/participants": {"account_id": people["client_off"].account_id,

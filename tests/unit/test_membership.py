@@ -449,3 +449,23 @@ def test_no_password_or_token_in_clear_appears_in_any_stored_event():
     hashes = [h for h in hashes if h is not None]
     assert len(hashes) == 3  # Hana and Nils signing up, Ana accepting her invitation
     assert all(h.startswith("$argon2id$") for h in hashes)
+
+
+def test_an_owner_sets_the_tenants_time_zone_and_a_wrong_name_is_refused(harbor):
+    owner = harbor.hana
+    assert harbor.membership.time_zone_of(owner.tenant_id).key == "UTC"
+    harbor.membership.set_time_zone(owner, "Europe/Berlin")
+    assert harbor.membership.time_zone_of(owner.tenant_id).key == "Europe/Berlin"
+    before = recorded(harbor.store)
+    with pytest.raises(InvalidValue) as caught:
+        harbor.membership.set_time_zone(owner, "Mars/Olympus_Mons")
+    assert caught.value.field == "time_zone"
+    with pytest.raises(RuleBroken):
+        harbor.membership.set_time_zone(owner, "Europe/Berlin")
+    assert recorded(harbor.store) == before
+
+
+def test_only_an_owner_sets_the_time_zone(harbor):
+    ana = harbor.membership.actor_for(harbor.ana_id)
+    with pytest.raises(Forbidden):
+        harbor.membership.set_time_zone(ana, "Europe/Berlin")

@@ -156,6 +156,15 @@ def change_role(body, account_id):
     mend().membership.change_role(current_actor(), account_id, body["role"])
 
 
+@bp.route("/tenant/time-zone", methods=["POST"])
+@bp.arguments(s.TimeZoneSchema)
+@bp.response(204)
+def set_time_zone(body):
+    """Set the tenant's time zone (owner): dates and times typed in forms without an offset
+    are read in it."""
+    mend().membership.set_time_zone(current_actor(), body["time_zone"])
+
+
 @bp.route("/members/<uuid:account_id>/revoke", methods=["POST"])
 @bp.response(204)
 def revoke_member(account_id):

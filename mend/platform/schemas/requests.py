@@ -60,6 +60,11 @@ class RoleSchema(Schema):
     role = f.String(required=True, validate=one_of(v.ROLES))
 
 
+class TimeZoneSchema(Schema):
+    time_zone = f.String(required=True, validate=validate.Length(min=1, max=64), metadata={
+        "description": "An IANA name such as Europe/Berlin (422 for an unknown one)."})
+
+
 class AcceptSchema(Schema):
     password = f.String(required=True, load_only=True, validate=NEW_PASSWORD)
     name = f.String(load_default=None, validate=SHORT)
