@@ -101,3 +101,22 @@ def test_imports_hidden_in_functions_are_found_too():
 def test_the_package_of_a_domain_module_is_mend_domain():
     assert package_of(DOMAIN / "case.py") == "mend.domain"
     assert package_of(DOMAIN / "__init__.py") == "mend.domain"
+
+
+PROJECTIONS = sorted((DOMAIN.parent / "projections").rglob("*.py"))
+#: What the read side may never import: the web layer, the job layer, or their libraries.
+NOT_FOR_PROJECTIONS = ("mend.platform", "mend.workers", "flask", "marshmallow", "rq")
+
+
+@pytest.mark.parametrize("path", PROJECTIONS, ids=lambda p: p.name)
+def test_a_projection_module_imports_neither_the_platform_nor_the_web_libraries(path):
+    package = "mend.projections"
+    wrong = [
+        (line, module) for line, module in imported_modules(path.read_text(), package)
+        if any(module == bad or module.startswith(bad + ".") for bad in NOT_FOR_PROJECTIONS)
+    ]
+    assert not wrong, f"{path.name} imports {wrong}"
+
+
+def test_the_projections_have_modules_to_check():
+    assert {"reader", "queries", "metrics", "casebook"} <= {p.stem for p in PROJECTIONS}
