@@ -142,8 +142,19 @@ class CasebookQueries:
         ``filters`` narrows by kind, stage, risk or status (exact values).
         """
         p = self.prefix()
-        params: dict[str, Any] = {"tenant": str(viewer.tenant_id),
-                                  "viewer": str(viewer.account_id), "limit": limit}
+        params: dict[str, Any] = {"limit": limit}
+        sql = self._selected_cases(viewer, p, params, practitioner, filters)
+        if after:
+            sql += " AND c.case_id > :after"
+            params["after"] = after
+        sql += " ORDER BY c.case_id LIMIT :limit"
+        return [_case_row(r) for r in self._rows(sql, params)]
+
+    def _selected_cases(self, viewer: Actor, p: str, params: dict[str, Any],
+                        practitioner: UUID | None, filters: dict[str, str] | None) -> str:
+        """SELECT of the cases this viewer may see, narrowed to one practitioner's and by
+        exact kind, stage, risk or status; fills ``params`` with what it binds."""
+        params.update(tenant=str(viewer.tenant_id), viewer=str(viewer.account_id))
         sql = f"SELECT c.* FROM {p}cases c WHERE c.tenant_id = :tenant"
         sql += self._visible_cases(viewer, p)
         if practitioner is not None:
@@ -154,11 +165,7 @@ class CasebookQueries:
             if column in ("kind", "stage", "risk", "status") and value:
                 sql += f" AND c.{column} = :f_{column}"
                 params[f"f_{column}"] = value
-        if after:
-            sql += " AND c.case_id > :after"
-            params["after"] = after
-        sql += " ORDER BY c.case_id LIMIT :limit"
-        return [_case_row(r) for r in self._rows(sql, params)]
+        return sql
 
     def visible_case(self, viewer: Actor, case_id: UUID) -> CaseRow | None:
         """The case when this viewer may see it: the tenant's, and for a practitioner one
@@ -183,22 +190,10 @@ class CasebookQueries:
         """The viewer's cases in the order they need attention: high risk first, then an
         overdue check-in, then the most recent activity; with their practitioners' names.
         Closed cases only when ``filters`` asks for them by status."""
-        filters = dict(filters or {})
-        filters.setdefault("status", "open")
+        filters = {"status": "open", **{k: v for k, v in (filters or {}).items() if v}}
         p = self.prefix()
-        params: dict[str, Any] = {"tenant": str(viewer.tenant_id), "now": to_us(now),
-                                  "viewer": str(viewer.account_id), "limit": limit,
-                                  "offset": offset}
-        sql = f"SELECT c.* FROM {p}cases c WHERE c.tenant_id = :tenant"
-        sql += self._visible_cases(viewer, p)
-        if practitioner is not None:
-            sql += (f" AND c.case_id IN (SELECT case_id FROM {p}case_people"
-                    " WHERE account_id = :practitioner AND part = 'practitioner')")
-            params["practitioner"] = str(practitioner)
-        for column, value in filters.items():
-            if column in ("kind", "stage", "risk", "status") and value:
-                sql += f" AND c.{column} = :f_{column}"
-                params[f"f_{column}"] = value
+        params: dict[str, Any] = {"now": to_us(now), "limit": limit, "offset": offset}
+        sql = self._selected_cases(viewer, p, params, practitioner, filters)
         sql += (" ORDER BY CASE c.risk WHEN 'high' THEN 0 WHEN 'medium' THEN 1"
                 " WHEN 'low' THEN 2 ELSE 3 END,"
                 " CASE WHEN c.next_checkin_due_us < :now THEN 0 ELSE 1 END,"

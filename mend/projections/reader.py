@@ -20,6 +20,7 @@ from uuid import UUID
 
 from mend.domain import authorization as authz
 from mend.domain.authorization import Actor
+from mend.domain.case import Case
 from mend.domain.casework import Casework
 from mend.domain.errors import InvalidValue, NotFound
 from mend.projections.case_facts import CaseFacts
@@ -92,6 +93,17 @@ class CaseExport:
     events: tuple[TimelineEntry, ...]
 
 
+def _detail(case: Case) -> CaseDetail:
+    return CaseDetail(
+        id=case.id, title=case.title, kind=case.kind, approach=case.approach,
+        stage=case.stage, status=case.status, outcome=case.outcome,
+        opened_at=case.opened_at, checkin_cadence_days=case.cadence_days,
+        participants=tuple(Participant(UUID(a), r) for a, r in case.participants.items()),
+        practitioners=tuple(UUID(p) for p in case.practitioners),
+        next_checkin_due=case.next_check_in_due() if case.is_open else None,
+    )
+
+
 class Reader:
     def __init__(self, casework: Casework, casebook: Casebook):
         self.casework = casework
@@ -105,15 +117,7 @@ class Reader:
         return row
 
     def case(self, actor: Actor, case_id: UUID) -> CaseDetail:
-        case = self.casework.get_case(actor, case_id)
-        return CaseDetail(
-            id=case.id, title=case.title, kind=case.kind, approach=case.approach,
-            stage=case.stage, status=case.status, outcome=case.outcome,
-            opened_at=case.opened_at, checkin_cadence_days=case.cadence_days,
-            participants=tuple(Participant(UUID(a), r) for a, r in case.participants.items()),
-            practitioners=tuple(UUID(p) for p in case.practitioners),
-            next_checkin_due=case.next_check_in_due() if case.is_open else None,
-        )
+        return _detail(self.casework.get_case(actor, case_id))
 
     def timeline(
         self, actor: Actor, case_id: UUID, *, as_of: datetime | None = None,
@@ -166,8 +170,7 @@ class Reader:
     def export(self, actor: Actor, case_id: UUID) -> CaseExport:
         """The case's whole record as an owner may read it (a client's private journal
         entries stay theirs). Recording that it was taken is the caller's command."""
-        detail = self.case(actor, case_id)  # not theirs to see: NotFound before Forbidden
-        authz.require_owner(actor, "export case records")
+        detail = _detail(self.casework.case_for_export(actor, case_id))
         exported_at = datetime.now(timezone.utc)
         events: list[TimelineEntry] = []
         after = None
@@ -198,7 +201,7 @@ class Reader:
         offset = int(after) if after else 0
         rows = self.casebook.caseload(actor, now=datetime.now(timezone.utc), limit=limit,
                                       offset=offset, practitioner=practitioner,
-                                      filters={k: v for k, v in (filters or {}).items() if v})
+                                      filters=filters)
         more = len(rows) == limit
         return CaseloadPage(tuple(rows), str(offset + len(rows)) if more else None)
 
