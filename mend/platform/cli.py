@@ -16,7 +16,7 @@ projections = AppGroup("projections", help="The read models.")
 @demo.command("seed")
 def seed() -> None:
     """Create the demo tenants and cases, only when the store is empty."""
-    from mend.platform.demo import seed_demo
+    from mend.demo import seed_demo
 
     mend = current_app.extensions["mend"]
     credentials = seed_demo(mend)

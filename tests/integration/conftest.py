@@ -1,18 +1,86 @@
-"""Fixtures for the integration tests: a bare event store, and a practice with people in it."""
+"""Fixtures for the integration tests, in the flaskr manner.
+
+``app`` is a whole Mend on each real store in turn, ``client`` its test client, and ``auth``
+signs people up and in through the API as a person would. ``issue_token`` is the one way a
+test gets bearer headers. Below those, a bare event store and a practice built through the
+application services, for tests that need no HTTP at all.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
+from typing import Any
 from uuid import UUID
 
 import pytest
+from flask import Flask
+from flask.testing import FlaskClient
 
 from mend.config import Settings
 from mend.domain.authorization import Actor
 from mend.domain.casework import Casework
 from mend.domain.membership import Membership
 from mend.domain.store import MendStore
+from mend.platform import create_app
+
+API = "/api/v1"
+#: The password every owner signed up by ``auth`` has, unless a test gives another.
+PASSWORD = "a long harbor passphrase"
+
+
+@pytest.fixture
+def app(settings: Settings) -> Iterator[Flask]:
+    """The whole platform on each real store in turn, with its projections following."""
+    instance = create_app(settings)
+    instance.testing = True
+    yield instance
+    instance.extensions["mend"].close()
+
+
+@pytest.fixture
+def client(app: Flask) -> FlaskClient:
+    return app.test_client()
+
+
+def issue_token(client: FlaskClient, email: str, password: str = PASSWORD,
+                tenant: str | None = None) -> dict[str, str]:
+    """Bearer headers for a person, as ``POST /auth/tokens`` issues them."""
+    body = {"email": email, "password": password} | ({"tenant": tenant} if tenant else {})
+    answer = client.post(f"{API}/auth/tokens", json=body)
+    assert answer.status_code == 201, answer.json
+    return {"Authorization": f"Bearer {answer.json['token']}"}
+
+
+class Auth:
+    """What a person does to get in: sign a practice up, sign in, get a token, sign out."""
+
+    def __init__(self, client: FlaskClient):
+        self.client = client
+
+    def sign_up(self, slug: str, email: str, *, name: str = "Ruth",
+                password: str = PASSWORD) -> None:
+        answer = self.client.post(f"{API}/tenants", json={
+            "name": slug.title(), "slug": slug, "kind": "practice",
+            "owner": {"email": email, "password": password, "name": name},
+        })
+        assert answer.status_code == 201, answer.json
+
+    def token(self, email: str, password: str = PASSWORD,
+              tenant: str | None = None) -> dict[str, str]:
+        return issue_token(self.client, email, password, tenant)
+
+    def sign_in(self, email: str, password: str = PASSWORD) -> Any:
+        """A browser sign-in: the session cookie stays on this client."""
+        return self.client.post(f"{API}/auth/login", json={"email": email, "password": password})
+
+    def sign_out(self) -> Any:
+        return self.client.post(f"{API}/auth/logout")
+
+
+@pytest.fixture
+def auth(client: FlaskClient) -> Auth:
+    return Auth(client)
 
 
 @pytest.fixture

@@ -2,38 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from dataclasses import replace
 
 import pytest
 
 from mend.platform import create_app
+from tests.integration.conftest import Auth
 
-PASSWORD = "a long harbor passphrase"
+RUTH = "ruth@harbor.test"
 CLIENT_PASSWORD = "ana's own long passphrase"
-
-
-@pytest.fixture
-def app(settings) -> Iterator:
-    app = create_app(settings)
-    app.testing = True
-    yield app
-    app.extensions["mend"].close()
-
-
-def sign_up(client, slug: str, email: str = "ruth@harbor.test") -> None:
-    answer = client.post("/api/v1/tenants", json={
-        "name": slug.title(), "slug": slug, "kind": "practice",
-        "owner": {"email": email, "password": PASSWORD, "name": "Ruth"},
-    })
-    assert answer.status_code == 201, answer.json
-
-
-def bearer(client, email: str, password: str, tenant: str | None = None) -> dict[str, str]:
-    answer = client.post("/api/v1/auth/tokens",
-                         json={"email": email, "password": password, "tenant": tenant})
-    assert answer.status_code == 201, answer.json
-    return {"Authorization": f"Bearer {answer.json['token']}"}
 
 
 def audit(app, client, headers) -> list[dict]:
@@ -53,14 +30,13 @@ def failed_sign_in(client, email: str, path: str = "/api/v1/auth/login") -> None
         assert answer.json["detail"] == "Wrong email or password."
 
 
-def test_a_wrong_password_reaches_the_audit_of_every_tenant_the_account_is_in(app):
-    client = app.test_client()
-    sign_up(client, "harbor")
-    sign_up(client, "northwind")  # the same person owns a second practice
+def test_a_wrong_password_reaches_the_audit_of_every_tenant_the_account_is_in(app, client, auth):
+    auth.sign_up("harbor", RUTH)
+    auth.sign_up("northwind", RUTH)  # the same person owns a second practice
     failed_sign_in(client, "ruth@harbor.test")
     failed_sign_in(client, "RUTH@harbor.test ", "/api/v1/auth/tokens")
     for slug in ("harbor", "northwind"):
-        entries = audit(app, client, bearer(client, "ruth@harbor.test", PASSWORD, slug))
+        entries = audit(app, client, auth.token(RUTH, tenant=slug))
         failures = [e for e in entries if e["type"] == "sign_in_failed"]
         assert [e["summary"] for e in failures] == [
             "Failed sign-in (API token) from 127.0.0.1",
@@ -69,22 +45,18 @@ def test_a_wrong_password_reaches_the_audit_of_every_tenant_the_account_is_in(ap
         assert {e["actor"]["name"] for e in failures} == {"Ruth"}
 
 
-def test_a_browser_sign_in_reaches_the_audit_of_every_tenant_it_may_act_in(app):
-    client = app.test_client()
-    sign_up(client, "harbor")
-    sign_up(client, "northwind")
-    browser = app.test_client()
-    assert browser.post("/api/v1/auth/login", json={
-        "email": "ruth@harbor.test", "password": PASSWORD}).status_code == 200
+def test_a_browser_sign_in_reaches_the_audit_of_every_tenant_it_may_act_in(app, client, auth):
+    auth.sign_up("harbor", RUTH)
+    auth.sign_up("northwind", RUTH)
+    assert Auth(app.test_client()).sign_in(RUTH).status_code == 200  # another browser
     for slug in ("harbor", "northwind"):
-        entries = audit(app, client, bearer(client, "ruth@harbor.test", PASSWORD, slug))
+        entries = audit(app, client, auth.token(RUTH, tenant=slug))
         assert [e["summary"] for e in entries if e["type"] == "signed_in"].count(
             "Signed in (browser)") == 1, slug
 
 
-def test_a_wrong_password_for_an_unknown_email_records_nothing(app):
-    client = app.test_client()
-    sign_up(client, "harbor")
+def test_a_wrong_password_for_an_unknown_email_records_nothing(app, client, auth):
+    auth.sign_up("harbor", RUTH)
     before = events_stored(app)
     failed_sign_in(client, "nobody@harbor.test")
     failed_sign_in(client, "not an email at all")
@@ -92,11 +64,10 @@ def test_a_wrong_password_for_an_unknown_email_records_nothing(app):
 
 
 @pytest.fixture
-def harbor_case(app):
+def harbor_case(client, auth):
     """Harbor with a case whose client keeps a private journal entry and shares another."""
-    client = app.test_client()
-    sign_up(client, "harbor")
-    owner = bearer(client, "ruth@harbor.test", PASSWORD)
+    auth.sign_up("harbor", RUTH)
+    owner = auth.token(RUTH)
     invited = client.post("/api/v1/members", headers=owner, json={
         "email": "ana@example.test", "name": "Ana", "role": "client"}).json
     client.post(f"/api/v1/invitations/{invited['token']}/accept",
@@ -107,7 +78,7 @@ def harbor_case(app):
     }).json["case_id"]
     client.post(f"/api/v1/cases/{case_id}/participants", headers=owner,
                 json={"account_id": invited["account_id"]})
-    ana = bearer(client, "ana@example.test", CLIENT_PASSWORD)
+    ana = auth.token("ana@example.test", CLIENT_PASSWORD)
     for text, visibility in (("only mine", "private"), ("for us both", "shared")):
         assert client.post(f"/api/v1/cases/{case_id}/journal", headers=ana,
                            json={"text": text, "visibility": visibility}).status_code == 201
@@ -134,16 +105,15 @@ def test_an_owner_exports_the_whole_record_and_the_export_is_audited(app, harbor
     assert entry["actor"]["name"] == "Ruth"
 
 
-def test_only_owners_export_and_a_refused_export_records_nothing(app, harbor_case):
+def test_only_owners_export_and_a_refused_export_records_nothing(app, auth, harbor_case):
     client, owner, ana, case_id = harbor_case
-    sign_up(client, "elsewhere", "eve@elsewhere.test")
-    stranger = bearer(client, "eve@elsewhere.test", PASSWORD)
+    auth.sign_up("elsewhere", "eve@elsewhere.test", name="Eve")
+    stranger = auth.token("eve@elsewhere.test")
     before = events_stored(app)
     assert client.get(f"/api/v1/cases/{case_id}/export", headers=ana).status_code == 403
     assert client.get(f"/api/v1/cases/{case_id}/export", headers=stranger).status_code == 404
     assert client.get(f"/api/v1/cases/{case_id}/export").status_code == 401
     assert events_stored(app) == before
-
 
 
 @pytest.mark.parametrize(("proxies", "address"), [(0, "127.0.0.1"), (1, "203.0.113.9")])
@@ -152,11 +122,12 @@ def test_the_audited_address_believes_only_as_many_proxies_as_configured(
     app = create_app(replace(settings, trusted_proxies=proxies))
     try:
         client = app.test_client()
-        sign_up(client, "harbor")
+        auth = Auth(client)
+        auth.sign_up("harbor", RUTH)
         with client.post("/api/v1/auth/login", headers={"X-Forwarded-For": "203.0.113.9"},
                          json={"email": "ruth@harbor.test", "password": "not it"}) as answer:
             assert answer.status_code == 401
-        entries = audit(app, client, bearer(client, "ruth@harbor.test", PASSWORD))
+        entries = audit(app, client, auth.token(RUTH))
         assert [e["summary"] for e in entries if e["type"] == "sign_in_failed"] == [
             f"Failed sign-in (browser) from {address}"]
     finally:

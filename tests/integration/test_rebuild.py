@@ -34,13 +34,12 @@ from mend.platform import create_app
 from mend.projections.casebook import PostgresCasebook, SQLiteCasebook
 from mend.projections.runner import ProjectionRunner, rebuild
 from mend.projections.tables import table_names
-from tests.integration.conftest import Practice, make_practice
+from tests.integration.conftest import API, Practice, issue_token, make_practice
 from tests.integration.test_projection_runner import (
     assert_same_tables, case_events, generation_rows, grow,
 )
 
 ROOT = Path(__file__).resolve().parents[2]
-API = "/api/v1"
 UTC = timezone.utc
 
 
@@ -165,12 +164,6 @@ class Writer(threading.Thread):
 
 
 # ---------------------------------------------------------------------- reading
-def issue_token(client: Any, email: str, password: str) -> dict[str, str]:
-    answer = client.post(f"{API}/auth/tokens", json={"email": email, "password": password})
-    assert answer.status_code == 201, answer.json
-    return {"Authorization": f"Bearer {answer.json['token']}"}
-
-
 def get(app: Any, token: dict[str, str], path: str, **query: Any) -> Any:
     answer = app.test_client().get(
         API + path,

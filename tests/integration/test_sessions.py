@@ -7,28 +7,24 @@ from datetime import timedelta
 
 import pytest
 
-from mend.platform import create_app
-
-PASSWORD = "a long harbor passphrase"
+from tests.integration.conftest import PASSWORD, Auth
 
 
 @pytest.fixture
-def app(sqlite_settings):
-    app = create_app(sqlite_settings)
-    app.testing = True
-    client = app.test_client()
-    assert client.post("/api/v1/tenants", json={
-        "name": "Harbor", "slug": "harbor", "kind": "practice",
-        "owner": {"email": "ruth@harbor.test", "password": PASSWORD, "name": "Ruth"},
-    }).status_code == 201
-    yield app
-    app.extensions["mend"].close()
+def settings(sqlite_settings):
+    """Sessions live in the same store code on both; one store is enough here."""
+    return sqlite_settings
+
+
+@pytest.fixture
+def app(app):
+    Auth(app.test_client()).sign_up("harbor", "ruth@harbor.test")
+    return app
 
 
 def signed_in(app):
     client = app.test_client()
-    answer = client.post("/api/v1/auth/login", json={"email": "ruth@harbor.test",
-                                                     "password": PASSWORD})
+    answer = Auth(client).sign_in("ruth@harbor.test")
     assert answer.status_code == 200
     return client, answer.json["csrf_token"]
 

@@ -8,19 +8,11 @@ import pytest
 
 from mend.platform import create_app
 from tests.conftest import REDIS_URL, RUN_ID
+from tests.integration.conftest import PASSWORD, Auth
 
 #: An address of this run's own: the limiter's counters outlive an app within the process
 #: (one Limiter serves every app), so another test's guesses for a shared address count.
 RUTH = f"ruth-{RUN_ID}@harbor.test"
-
-PASSWORD = "a long harbor passphrase"
-
-
-def sign_up(client, slug: str, email: str) -> None:
-    response = client.post("/api/v1/tenants", json={
-        "name": slug.title(), "slug": slug, "kind": "practice",
-        "owner": {"email": email, "password": PASSWORD, "name": "Owner"}})
-    assert response.status_code == 201, response.json
 
 
 @pytest.mark.parametrize("redis", ["up", "down"])
@@ -31,7 +23,8 @@ def test_the_sixth_wrong_password_within_a_minute_is_refused_even_the_right_one(
     settings = dataclasses.replace(sqlite_settings, redis_url=redis_url, redis_prefix=redis_prefix)
     app = create_app(settings)
     client = app.test_client()
-    sign_up(client, "harbor", RUTH)
+    auth = Auth(client)
+    auth.sign_up("harbor", RUTH)
 
     wrong = [client.post("/api/v1/auth/tokens", json={"email": RUTH,
                                                        "password": f"guess number {i}"})
@@ -42,7 +35,7 @@ def test_the_sixth_wrong_password_within_a_minute_is_refused_even_the_right_one(
     assert blocked.status_code == 429
     assert blocked.mimetype == "application/problem+json"
     # Another account from the same address is not locked out by Ruth's guesses.
-    sign_up(client, "willow", "wen@willow.test")
+    auth.sign_up("willow", "wen@willow.test", name="Wen")
     assert client.post("/api/v1/auth/tokens", json={"email": "wen@willow.test",
                                                      "password": PASSWORD}).status_code == 201
     app.extensions["mend"].close()
@@ -51,7 +44,7 @@ def test_the_sixth_wrong_password_within_a_minute_is_refused_even_the_right_one(
 def test_unknown_and_known_emails_are_refused_alike(sqlite_settings):
     app = create_app(sqlite_settings)
     client = app.test_client()
-    sign_up(client, "harbor", RUTH)
+    Auth(client).sign_up("harbor", RUTH)
     known = client.post("/api/v1/auth/login", json={"email": RUTH,
                                                      "password": "not the password"})
     unknown = client.post("/api/v1/auth/login", json={"email": "nobody@harbor.test",

@@ -14,7 +14,7 @@ from mend.config import Settings
 from mend.domain.authorization import Actor
 from mend.domain.case import Case
 from mend.domain.tenancy import SLUGS, Tenant
-from mend.platform.demo import DEMO_PASSWORD, DEMO_PEOPLE, seed_demo
+from mend.demo import DEMO_PASSWORD, DEMO_PEOPLE, seed_demo
 
 
 @pytest.fixture(scope="module")

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from mend.domain import commands as c
-from mend.platform.demo.story import (
+from mend.demo.story import (
     READY_ALL, Ref, Reporter, Seeding, Story, check_ins, curve, readiness,
 )
 

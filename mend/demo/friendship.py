@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from mend.domain import commands as c
-from mend.platform.demo.story import Reporter, Seeding, Story, check_ins, curve, readiness
+from mend.demo.story import Reporter, Seeding, Story, check_ins, curve, readiness
 
 
 def jess_and_amara(seeding: Seeding) -> Story:

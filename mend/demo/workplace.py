@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from mend.domain import commands as c
-from mend.platform.demo.story import Reporter, Seeding, Story, check_ins, curve, rating
+from mend.demo.story import Reporter, Seeding, Story, check_ins, curve, rating
 
 
 def northwind(seeding: Seeding) -> Story:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from mend.domain import commands as c
-from mend.platform.demo.story import Ref, Reporter, Seeding, Story, check_ins, curve, readiness
+from mend.demo.story import Ref, Reporter, Seeding, Story, check_ins, curve, readiness
 
 
 def okafor_family(seeding: Seeding) -> Story:

@@ -77,12 +77,12 @@ import random
 from datetime import datetime, timezone
 from typing import Any
 
-from mend.platform.demo import couples, family, friendship, workplace
-from mend.platform.demo.people import (
+from mend.demo import couples, family, friendship, workplace
+from mend.demo.people import (
     DEMO_EXTRA_MEMBERSHIPS, DEMO_PASSWORD, DEMO_PEOPLE, HARBOR, NORTHWIND, DemoPerson,
     create_people,
 )
-from mend.platform.demo.story import Seeding
+from mend.demo.story import Seeding
 
 __all__ = [
     "DEMO_EXTRA_MEMBERSHIPS", "DEMO_PASSWORD", "DEMO_PEOPLE", "DEMO_SEED", "HARBOR", "NORTHWIND",
