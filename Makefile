@@ -23,6 +23,7 @@ run: $(STAMP)
 ## Make sure PostgreSQL and Redis answer, then run the whole suite.
 test: $(STAMP)
 	bash scripts/ensure-services.sh
+	bash scripts/ensure-browser.sh
 	$(BIN)/python -m pytest
 
 services:

@@ -47,6 +47,18 @@ class Member:
     status: str  # "active" | "invited"
 
 
+@dataclass(frozen=True)
+class OpenInvitation:
+    """What the person holding an invitation link may learn before accepting it."""
+
+    tenant_name: str
+    tenant_slug: str
+    name: str
+    email: str
+    role: str
+    has_password: bool
+
+
 class Membership:
     def __init__(self, store: MendStore):
         self.store = store
@@ -254,6 +266,19 @@ class Membership:
             return changed, Invitation(account_id, token, expires_at)
 
         return self.store.retrying(command)
+
+    def invitation(self, token: str) -> OpenInvitation:
+        """The open invitation a link carries; NotFound once used, withdrawn or expired."""
+        digest = secret_digest(token)
+        tenant_id = self.store.lookup(INVITATIONS, digest)
+        tenant = self.store.find(tenant_id, Tenant) if tenant_id else None
+        for account_id, invited in (tenant.invitations.items() if tenant else ()):
+            if invited["token_hash"] == digest and datetime.fromisoformat(
+                    invited["expires_at"]) > utcnow():
+                account = self.store.get(UUID(account_id), Account)
+                return OpenInvitation(tenant.name, tenant.slug, account.name, account.email,
+                                      invited["role"], account.password_hash is not None)
+        raise NotFound("This invitation was already used, withdrawn, or never existed.")
 
     def accept_invitation(self, token: str, password: str, name: str | None = None) -> Saved:
         """Redeem an invitation by choosing a password (or proving the existing one)."""

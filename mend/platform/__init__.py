@@ -1,4 +1,4 @@
-"""The Flask application: the REST API, sign-in, health and the command line."""
+"""The Flask application: the REST API, the pages, sign-in, health and the command line."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 
 from mend.bootstrap import bootstrap
 from mend.config import Settings
-from mend.platform import auth, cli, docs, errors, health, limits, security
+from mend.platform import auth, cli, docs, errors, health, limits, security, web
 from mend.platform.api import access, cases, exports, insights
 from mend.workers import context
 
@@ -64,5 +64,6 @@ def create_app(settings: Settings | None = None) -> Flask:
     security.init_app(app, settings)
     limits.init_app(app, settings)
     auth.init_app(app)
+    web.init_app(app)
     cli.init_app(app)
     return app

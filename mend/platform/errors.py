@@ -128,6 +128,10 @@ class ProblemApi(Api):
             self.spec.components.response(status.name, response, lazy=True)
 
     def handle_http_exception(self, error: HTTPException) -> Any:
+        from mend.platform.web import pages  # the pages build on this module
+
+        if pages.wants_page():
+            return pages.http_error_page(error)
         data = getattr(error, "data", None) or {}
         errors = data.get("errors") or data.get("messages")
         if isinstance(error, InternalServerError):

@@ -22,19 +22,6 @@ HEALTH_TIMEOUT_SECONDS = 0.8
 _checks = ThreadPoolExecutor(max_workers=4, thread_name_prefix="healthz")
 
 
-@bp.get("/")
-def index():
-    """Where to go from the root: the web pages come later; the API is here now."""
-    return jsonify({
-        "name": "Mend",
-        "api": "/api/v1",
-        "openapi": "/api/v1/openapi.json",
-        "docs": "/api/v1/docs",
-        "sign_in": {"browser": "POST /api/v1/auth/login", "api_client": "POST /api/v1/auth/tokens"},
-        "health": "/healthz",
-    })
-
-
 def _store_and_lag(mend) -> dict:
     mend.store.recorder.max_notification_id()  # the store itself answers, not a cache
     return mend.runner.lag()

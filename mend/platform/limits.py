@@ -24,7 +24,8 @@ def failed(response: Response) -> bool:
 
 
 def account_key() -> str:
-    body = request.get_json(silent=True)
+    # The API sends JSON; the sign-in page sends a form with the same field.
+    body = request.get_json(silent=True) if request.is_json else request.form
     email = body.get("email") if isinstance(body, dict) else None
     return f"account:{str(email).strip().lower()}" if email else f"address:{get_remote_address()}"
 

@@ -165,7 +165,26 @@ class CasebookQueries:
             if column in ("kind", "stage", "risk", "status") and value:
                 sql += f" AND c.{column} = :f_{column}"
                 params[f"f_{column}"] = value
+            elif column == "title" and value:
+                # Words of the title, in any case; the user's % and _ are letters, not patterns.
+                escaped = value.lower().replace("\\", "\\\\")
+                escaped = escaped.replace("%", "\\%").replace("_", "\\_")
+                sql += " AND lower(c.title) LIKE :f_title ESCAPE '\\'"
+                params["f_title"] = f"%{escaped}%"
         return sql
+
+    def caseload_counts(self, viewer: Actor, *, now: datetime,
+                        practitioner: UUID | None = None) -> dict[str, int]:
+        """How many of the viewer's open cases are at high risk, and how many overdue."""
+        p = self.prefix()
+        params: dict[str, Any] = {"now": to_us(now)}
+        inner = self._selected_cases(viewer, p, params, practitioner, {"status": "open"})
+        rows = self._rows(
+            "SELECT COUNT(*) AS open,"
+            " COALESCE(SUM(CASE WHEN risk = 'high' THEN 1 ELSE 0 END), 0) AS high,"
+            " COALESCE(SUM(CASE WHEN next_checkin_due_us < :now THEN 1 ELSE 0 END), 0)"
+            f" AS overdue FROM ({inner}) AS selected", params)
+        return {k: int(rows[0][k]) for k in ("open", "high", "overdue")}
 
     def visible_case(self, viewer: Actor, case_id: UUID) -> CaseRow | None:
         """The case when this viewer may see it: the tenant's, and for a practitioner one

@@ -37,7 +37,7 @@ from mend.projections.metrics import (
     weekly_series,
     workplace_progress,
 )
-from mend.projections.queries import ActivityEntry, CaseRow, TimelineEntry
+from mend.projections.queries import ActivityEntry, CaseRow, Named, TimelineEntry
 
 #: The largest page of a timeline an export reads at once.
 EXPORT_PAGE = 500
@@ -47,6 +47,7 @@ EXPORT_PAGE = 500
 class Participant:
     account_id: UUID
     relation: str
+    name: str = ""
 
 
 @dataclass(frozen=True)
@@ -63,6 +64,8 @@ class CaseDetail:
     participants: tuple[Participant, ...]
     practitioners: tuple[UUID, ...]
     next_checkin_due: datetime | None
+    #: The assigned practitioners with their names, as they are now.
+    practitioner_people: tuple[Named, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -93,14 +96,17 @@ class CaseExport:
     events: tuple[TimelineEntry, ...]
 
 
-def _detail(case: Case) -> CaseDetail:
+def _detail(case: Case, names: dict[str, str] | None = None) -> CaseDetail:
+    names = names or {}
     return CaseDetail(
         id=case.id, title=case.title, kind=case.kind, approach=case.approach,
         stage=case.stage, status=case.status, outcome=case.outcome,
         opened_at=case.opened_at, checkin_cadence_days=case.cadence_days,
-        participants=tuple(Participant(UUID(a), r) for a, r in case.participants.items()),
+        participants=tuple(Participant(UUID(a), r, names.get(a, ""))
+                           for a, r in case.participants.items()),
         practitioners=tuple(UUID(p) for p in case.practitioners),
         next_checkin_due=case.next_check_in_due() if case.is_open else None,
+        practitioner_people=tuple(Named(p, names.get(p, "")) for p in case.practitioners),
     )
 
 
@@ -117,7 +123,9 @@ class Reader:
         return row
 
     def case(self, actor: Actor, case_id: UUID) -> CaseDetail:
-        return _detail(self.casework.get_case(actor, case_id))
+        """The case with its people by name (as named now)."""
+        case = self.casework.get_case(actor, case_id)
+        return _detail(case, self.casebook.names({*case.participants, *case.practitioners}))
 
     def timeline(
         self, actor: Actor, case_id: UUID, *, as_of: datetime | None = None,
@@ -204,6 +212,15 @@ class Reader:
                                       filters=filters)
         more = len(rows) == limit
         return CaseloadPage(tuple(rows), str(offset + len(rows)) if more else None)
+
+    def caseload_counts(self, actor: Actor, *,
+                        practitioner: UUID | None = None) -> dict[str, int]:
+        """Open, high-risk and overdue counts of the caseload ``caseload`` would page."""
+        authz.require_staff(actor, "read caseloads")
+        if practitioner is not None and practitioner != actor.account_id:
+            authz.require_overseer(actor, "read another practitioner's caseload")
+        return self.casebook.caseload_counts(actor, now=datetime.now(timezone.utc),
+                                             practitioner=practitioner)
 
     def outcomes(self, actor: Actor) -> list[ApproachOutcome]:
         """Success rate by approach over the tenant's closed cases (overseers)."""

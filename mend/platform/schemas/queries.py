@@ -57,6 +57,8 @@ class CaseloadQuerySchema(Schema):
     stage = f.String(load_default=None, validate=one_of(v.STAGES))
     risk = f.String(load_default=None, validate=one_of(("low", "medium", "high")))
     status = f.String(load_default=None, validate=one_of(("open", "closed")))
+    title = f.String(load_default=None, validate=validate.Length(max=v.SHORT_MAX),
+                     metadata={"description": "Cases whose title contains these words."})
 
 
 class AuditQuerySchema(Schema):

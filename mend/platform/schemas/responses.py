@@ -95,6 +95,7 @@ class CaseListSchema(Schema):
 class ParticipantOutSchema(Schema):
     account_id = f.UUID()
     relation = f.String()
+    name = f.String(metadata={"description": "As the person is named now."})
 
 
 class CaseDetailSchema(Schema):

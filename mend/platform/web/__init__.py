@@ -1,0 +1,32 @@
+"""The pages: a workspace for practitioners, supervisors and owners, and the way in.
+
+A page is a route that loads, calls the reader or a command, and renders; a form posts, runs
+the same typed command the API runs, and redirects, so the next page shows what was recorded.
+Nothing here decides who may see or do what: the reader and the commands do.
+"""
+
+from __future__ import annotations
+
+from flask import Flask
+from flask_wtf.csrf import CSRFProtect
+
+from mend.platform.web import caseload, cases, pages, signing_in
+
+csrf = CSRFProtect()
+
+#: The JSON API keeps its own CSRF rule (the X-CSRF-Token header for browser sessions; none
+#: for bearer tokens), so only the pages' forms carry Flask-WTF's token.
+API_BLUEPRINTS = ("access", "cases", "insights", "exports")
+
+
+def init_app(app: Flask) -> None:
+    # A form's token lives as long as the session it belongs to; the session's own idle and
+    # absolute limits end both.
+    app.config.setdefault("WTF_CSRF_TIME_LIMIT", None)
+    app.config.setdefault("WTF_CSRF_SSL_STRICT", False)  # TLS ends at the reverse proxy
+    csrf.init_app(app)
+    for name in API_BLUEPRINTS:
+        csrf.exempt(app.blueprints[name])
+    for bp in (signing_in.bp, caseload.bp, cases.bp):
+        app.register_blueprint(bp)
+    pages.init_app(app)

@@ -1,0 +1,168 @@
+"""The case page, and the forms that record each event of a case through its typed command.
+
+A form posts to ``/cases/<id>/record/<Command>``: the body is loaded with that route's API
+schema, the command is built and run by ``Casework.record`` as the API runs it, and the
+browser is sent back to the case page, which shows what was recorded. A refused form is the
+case page again with the values kept and each message beside its field.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timezone
+from typing import Any
+from uuid import UUID
+
+import marshmallow as ma
+from flask import abort, flash, redirect, request, url_for
+
+from mend.domain import vocabulary as v
+from mend.domain.authorization import Actor
+from mend.domain.commands import ANYONE_ON_CASE, OVERSEERS, STAFF
+from mend.domain.errors import InvalidValue, RuleBroken
+from mend.platform import schemas as s
+from mend.platform.api.cases import READ_YOUR_WRITES_TIMEOUT
+from mend.platform.auth import mend
+from mend.platform.forms import form_errors, load_form
+from mend.platform.web import charts, words
+from mend.platform.web.command_forms import CASE_FORMS, CommandForm
+from mend.platform.web.pages import pages_blueprint, actor, render, staff_only, time_zone
+
+bp = pages_blueprint("case_pages", __name__)
+
+TIMELINE_PAGE = 50
+#: Inputs that send one value per ticked box.
+LIST_INPUTS = {"to_ids", "scores"}
+
+
+def may_run(form: CommandForm, me: Actor) -> bool:
+    """Whether to offer a form: the command's own ``who`` says who may run it."""
+    who = form.command.who
+    if who == STAFF:
+        return me.is_staff
+    if who == OVERSEERS:
+        return me.role in ("owner", "supervisor")
+    return who == ANYONE_ON_CASE
+
+
+def offered(form: CommandForm, kind: str, status: str) -> bool:
+    """Forms that fit the case as it is: reopening only when closed, the rest only when
+    open; the workplace program's forms on workplace cases; rituals where any fit."""
+    name = form.command.__name__
+    if status != "open":
+        return name == "ReopenCase"
+    if name == "ReopenCase":
+        return False
+    if name in ("CompleteProgramStep", "RecordTrustPulse"):
+        return kind == "workplace"
+    if name == "PracticeRitual":
+        return bool(v.RITUALS_BY_KIND[kind])
+    return True
+
+
+@bp.route("/cases/<uuid:case_id>")
+@staff_only
+def case_page(case_id: UUID):
+    return _case_page(case_id)
+
+
+def _case_page(case_id: UUID, status: int = 200, failed: str | None = None,
+               values: dict[str, Any] | None = None,
+               errors: dict[str, list[str]] | None = None) -> Any:
+    me, reader, tz = actor(), mend().reader, time_zone()
+    try:
+        query = load_form(s.TimelineQuerySchema(), request.args, tz)
+        query_errors: dict[str, list[str]] = {}
+    except ma.ValidationError as error:
+        query, query_errors = s.TimelineQuerySchema().load({}), form_errors(error)
+    detail = reader.case(me, case_id)
+    moment = {"as_of": query["as_of"], "known_at": query["known_at"]}
+    try:
+        figures = reader.figures(me, case_id, **moment).metrics
+        weeks = reader.weekly(me, case_id, **moment)
+    except InvalidValue as error:
+        query_errors[error.field] = [error.message]
+        moment = {"as_of": None, "known_at": None}
+        figures = reader.figures(me, case_id).metrics
+        weeks = reader.weekly(me, case_id)
+    page = reader.timeline(me, case_id, types=query["type"], after=query["after"],
+                           limit=TIMELINE_PAGE, **moment)
+    rows = tuple(weeks)[-26:]  # half a year of weeks keeps the chart legible
+    chart = charts.weekly_chart(rows, figures.baseline, figures.significant_change_on)
+    people = [(str(p.account_id), p.name or "Unnamed") for p in detail.participants]
+    forms = [form for form in CASE_FORMS.values()
+             if may_run(form, me) and offered(form, detail.kind, detail.status)]
+    members = _members(me, detail) if me.is_staff else {"clients": [], "staff": []}
+    now = datetime.now(timezone.utc)
+    args = {k: request.args.getlist(k) for k in request.args if k != "after"}
+    return render(
+        "web/case.html", status, case=detail, figures=figures, weeks=rows, chart=chart,
+        timeline=page, people=people, forms=forms,
+        choices={form.command.__name__: _choices(form, people, members) for form in forms},
+        failed=failed,
+        values=values or {}, errors=errors or {}, query=query, query_errors=query_errors,
+        now_input=words.local(now, tz, "input"), args=args, stages=v.STAGES,
+        stage_index=v.STAGES.index(detail.stage), event_types=_event_types(),
+        due=words.due(detail.next_checkin_due, now) if detail.next_checkin_due else None,
+        reasons=[words.risk_reason(r) for r in figures.risk_reasons],
+        flags=sorted(figures.open_red_flags, key=lambda c: c not in v.SAFETY_RED_FLAGS),
+        safety_flags=v.SAFETY_RED_FLAGS,
+    )
+
+
+def _choices(form: CommandForm, people: list[tuple[str, str]],
+             members: dict[str, list[tuple[str, str]]]) -> dict[str, list[tuple[str, str]]]:
+    """The people a form's person inputs offer: members to add or assign, else the case's."""
+    offer = {"AddParticipant": members["clients"], "AssignPractitioner": members["staff"]}
+    return {i.name: offer.get(form.command.__name__, people)
+            for i in form.inputs if i.kind in ("person", "people")}
+
+
+def _members(me: Actor, detail: Any) -> dict[str, list[tuple[str, str]]]:
+    """Who a form may name that is not yet on the case: clients, and staff to assign."""
+    on_case = {str(p.account_id) for p in detail.participants}
+    on_case |= {str(p) for p in detail.practitioners}
+    members = [m for m in mend().membership.members(me)
+               if m.status == "active" and str(m.account_id) not in on_case]
+    return {
+        "clients": [(str(m.account_id), m.name) for m in members if m.role == "client"],
+        "staff": [(str(m.account_id), m.name) for m in members
+                  if m.role in ("practitioner", "supervisor", "owner")],
+    }
+
+
+def _event_types() -> list[tuple[str, str]]:
+    from mend.projections.event_records import CASE_EVENT_TYPES
+
+    return [(t, words.word(t)) for t in CASE_EVENT_TYPES]
+
+
+@bp.route("/cases/<uuid:case_id>/record/<string:name>", methods=["POST"])
+@staff_only
+def record(case_id: UUID, name: str):
+    form = CASE_FORMS.get(name)
+    if form is None:
+        abort(404)
+    me = actor()
+    # What was typed, to show again beside the messages; lists stay lists.
+    values = {k: vs if len(vs := request.form.getlist(k)) > 1 or k in LIST_INPUTS else vs[0]
+              for k in request.form if k != "csrf_token"}
+    try:
+        body = load_form(form.route.schema(), request.form, time_zone())
+        saved = mend().casework.record(me, case_id, form.command(**body))
+    except ma.ValidationError as error:
+        return _case_page(case_id, 422, name, values, form_errors(error))
+    except InvalidValue as error:
+        return _case_page(case_id, 422, name, values, {error.field: [error.message]})
+    except RuleBroken as error:
+        return _case_page(case_id, 409, name, values, {"form": [str(error)]})
+    _settle(saved.notification_id, case_id)
+    flash(f"{form.title.split(' (')[0]}: recorded.")
+    return redirect(url_for("case_pages.case_page", case_id=case_id) + "#timeline")
+
+
+def _settle(notification_id: int, case_id: UUID) -> None:
+    """Wait, briefly, for the views to show the write, so the next page includes it."""
+    try:
+        mend().wait_for_projections(notification_id, READ_YOUR_WRITES_TIMEOUT, case_id=case_id)
+    except TimeoutError:
+        pass

@@ -1,0 +1,87 @@
+"""Weekly figures drawn as an SVG line chart on the server: geometry only, no styling rules.
+
+The template draws what this returns (lines as point lists, axis ticks, the baseline and the
+week of significant change), and prints the same numbers as a table beside the chart.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from mend.projections.metrics import WeekPoint
+
+WIDTH, HEIGHT = 640, 240
+LEFT, RIGHT, TOP, BOTTOM = 36, 12, 12, 28
+SERIES = (
+    ("trust_score", "Trust"),
+    ("emotional_safety", "Emotional safety"),
+    ("communication_ease", "Communication ease"),
+)
+
+
+@dataclass(frozen=True)
+class Line:
+    key: str
+    label: str
+    points: str  # "x,y x,y …" for <polyline>; a gap in the data starts a new segment
+    segments: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Chart:
+    width: int
+    height: int
+    lines: tuple[Line, ...]
+    y_ticks: tuple[tuple[int, float], ...]  # (value, y)
+    x_ticks: tuple[tuple[str, float], ...]  # (label, x)
+    baseline_y: float | None
+    change_x: float | None
+    left: int
+    right: int
+    top: int
+    bottom: int
+    empty: bool
+
+
+def _y(value: float) -> float:
+    return round(TOP + (HEIGHT - TOP - BOTTOM) * (1 - value / 10), 1)
+
+
+def weekly_chart(weeks: tuple[WeekPoint, ...], baseline: float | None,
+                 change_on: date | None) -> Chart:
+    n = len(weeks)
+    span = WIDTH - LEFT - RIGHT
+
+    def x(i: int) -> float:
+        return round(LEFT + (span * i / (n - 1) if n > 1 else span / 2), 1)
+
+    lines = []
+    for key, label in SERIES:
+        segments, current = [], []
+        for i, week in enumerate(weeks):
+            value = getattr(week, key)
+            if value is None:
+                if current:
+                    segments.append(" ".join(current))
+                current = []
+                continue
+            current.append(f"{x(i)},{_y(value)}")
+        if current:
+            segments.append(" ".join(current))
+        lines.append(Line(key, label, " ".join(segments), tuple(segments)))
+    step = max(1, n // 6)
+    x_ticks = tuple((f"{w.week_start.day} {w.week_start:%b}", x(i))
+                    for i, w in enumerate(weeks) if i % step == 0)
+    change_x = None
+    if change_on is not None:
+        for i, week in enumerate(weeks):
+            if week.week_start <= change_on:
+                change_x = x(i)
+    return Chart(
+        width=WIDTH, height=HEIGHT, lines=tuple(lines),
+        y_ticks=tuple((v, _y(v)) for v in (0, 2, 4, 6, 8, 10)), x_ticks=x_ticks,
+        baseline_y=None if baseline is None else _y(baseline), change_x=change_x,
+        left=LEFT, right=WIDTH - RIGHT, top=TOP, bottom=HEIGHT - BOTTOM,
+        empty=not any(line.segments for line in lines),
+    )
