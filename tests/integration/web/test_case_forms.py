@@ -1,0 +1,139 @@
+"""The case page's forms: each posts the same typed command the API runs, and the page after
+shows what was recorded; a wrong value comes back beside its field and records nothing."""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from tests.integration.web.conftest import stored
+
+
+NEW_YORK = ZoneInfo("America/New_York")
+
+
+def record(person, practices, name: str, data: dict) -> object:
+    return person.post(f"/cases/{practices['own'].case_id}/record/{name}", data)
+
+
+def case_page(person, practices) -> str:
+    return person.get(f"/cases/{practices['own'].case_id}").get_data(as_text=True)
+
+
+def field_block(page: str, input_id: str) -> str:
+    """The markup of one field: from its input to the end of its wrapper."""
+    start = page.index(f'id="{input_id}"')
+    return page[start:page.index("</div>", start)]
+
+
+def test_a_check_in_typed_into_the_form_is_on_the_timeline_by_name(app, practices, signed_in):
+    pat = signed_in("practitioner")
+    client_id = str(practices["own"].people["client"].account_id)
+    answer = record(pat, practices, "RecordCheckIn", {
+        "trust": "7", "emotional_safety": "6", "communication_ease": "5", "conflicts": "0",
+        "participant_id": client_id, "note": "Calmer week.", "occurred_at": "",
+    })
+    assert answer.status_code == 302
+    assert answer.headers["Location"].endswith(f"/cases/{practices['own'].case_id}#timeline")
+    page = case_page(pat, practices)
+    assert "Record a check-in: recorded." in page
+    assert ("Client harbor&#39;s check-in: trust 7/10, emotional safety 6/10, "
+            "communication 5/10, 0 conflicts") in page
+    assert "Calmer week." in page
+
+
+def test_a_wrong_value_comes_back_beside_its_field_with_what_was_typed(app, practices,
+                                                                          signed_in):
+    pat = signed_in("practitioner")
+    before = stored(app)
+    answer = record(pat, practices, "RecordCheckIn", {
+        "trust": "11", "emotional_safety": "six", "communication_ease": "5", "conflicts": "0",
+        "note": "Kept when refused.",
+    })
+    assert answer.status_code == 422
+    page = answer.get_data(as_text=True)
+    trust = field_block(page, "f-RecordCheckIn-trust")
+    assert 'value="11"' in trust and 'aria-invalid="true"' in trust
+    assert "greater than or equal to 0 and less than or equal to 10" in trust
+    assert "Not a valid integer." in field_block(page, "f-RecordCheckIn-emotional_safety")
+    assert "Kept when refused." in page
+    assert '<details id="form-RecordCheckIn" open>' in page
+    assert 'aria-invalid' not in field_block(page, "f-RecordCheckIn-communication_ease")
+    assert stored(app) == before
+
+
+def test_a_rule_of_the_case_is_shown_beside_the_field_it_names(app, practices, signed_in):
+    owner = signed_in("owner")
+    before = stored(app)
+    answer = record(owner, practices, "AdvanceStage", {"stage": "moving_forward"})
+    assert answer.status_code == 422
+    reason = field_block(answer.get_data(as_text=True), "f-AdvanceStage-reason")
+    assert "must say why the case skips honest_conversations, restoring" in reason
+    assert stored(app) == before
+
+
+def test_an_apology_with_ticked_boxes_and_several_recipients_is_recorded(app, practices,
+                                                                           signed_in):
+    owner = signed_in("owner")
+    mend = app.extensions["mend"]
+    people = practices["own"].people
+    # A second participant to apologise to.
+    page = owner.get(f"/cases/{practices['own'].case_id}").get_data(as_text=True)
+    assert "Client_Off harbor" in page  # offered to be added: a client not yet on the case
+    added = record(owner, practices, "AddParticipant", {
+        "account_id": str(people["client_off"].account_id), "relation": "partner"})
+    assert added.status_code == 302
+    answer = owner.client.post(f"/cases/{practices['own'].case_id}/record/OfferApology", data={
+        "csrf_token": owner.token, "from_id": str(people["client"].account_id),
+        "to_ids": [str(people["client_off"].account_id)], "text": "I hid it and I am sorry.",
+        "names_harm": "on", "takes_responsibility": "on",
+    })
+    assert answer.status_code == 302, answer.get_data(as_text=True)[:400]
+    timeline = mend.reader.timeline(people["owner"], practices["own"].case_id, limit=500)
+    [entry] = [e for e in timeline.events if e.type == "apology_offered"]
+    assert entry.data["names_harm"] is True and entry.data["commits_to_change"] is False
+    assert entry.data["to_ids"] == [str(people["client_off"].account_id)]
+
+
+def test_free_text_is_shown_as_text_wherever_it_appears(app, practices, signed_in):
+    owner = signed_in("owner")
+    script = '<script>alert("boundary")</script><img src=x onerror=alert(1)>'
+    assert record(owner, practices, "SetBoundary", {"text": script}).status_code == 302
+    noted = record(owner, practices, "NoteSession", {"text": "<b>bold</b> & done"})
+    assert noted.status_code == 302
+    page = case_page(owner, practices)
+    assert "<script>alert" not in page and "<img src=x" not in page
+    assert "&lt;script&gt;alert(&#34;boundary&#34;)&lt;/script&gt;" in page
+    assert "&lt;b&gt;bold&lt;/b&gt; &amp; done" in page
+    assert len(re.findall(r"<script", page)) == 0  # the pages carry no script at all
+
+
+def test_a_time_typed_in_the_form_is_read_in_the_practice_s_time_zone(app, practices,
+                                                                        signed_in):
+    mend = app.extensions["mend"]
+    owner_actor = practices["own"].people["owner"]
+    mend.membership.set_time_zone(owner_actor, "America/New_York")
+    # A wall-clock time in New York a moment ago (the case itself opened just before).
+    typed = (datetime.now(NEW_YORK) - timedelta(seconds=1)).replace(microsecond=0)
+    try:
+        owner = signed_in("owner")
+        assert record(owner, practices, "ReachMilestone", {
+            "title": "First honest dinner",
+            "occurred_at": f"{typed:%Y-%m-%dT%H:%M:%S}"}).status_code == 302
+        timeline = mend.reader.timeline(owner_actor, practices["own"].case_id, limit=500)
+        [entry] = [e for e in timeline.events if e.type == "milestone_reached"]
+        assert entry.occurred_at == typed
+        assert entry.occurred_at.utcoffset() == timedelta(0)  # stored in UTC
+        assert f"{typed.day} {typed:%b %Y, %H:%M}" in case_page(owner, practices)
+    finally:
+        mend.membership.set_time_zone(owner_actor, "UTC")
+
+
+def test_staff_only_forms_are_not_offered_where_the_command_is_not_open_to_the_role(
+        app, practices, signed_in):
+    pat = signed_in("practitioner")
+    page = case_page(pat, practices)
+    assert "Assign a practitioner" not in page  # supervisors and owners assign
+    assert "Record a check-in" in page and "Write a session note" in page
+    assert "Complete a program step" not in page  # a couple's case has no program

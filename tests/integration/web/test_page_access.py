@@ -1,0 +1,114 @@
+"""Who may open which page: every page route × every role × its own practice's case or
+another's, as a person signed in with a browser session.
+
+Pages never answer 401: a signed-out person is sent to sign in (and brought back after); a
+client opening the workspace is sent to their own cases. A case of another practice, or one
+the person is not on, is a 404 page that does not say whether it exists. The routes come from
+the URL map, so a page added without an entry here fails the suite.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.integration.web.conftest import ROLES, stored
+
+PAGE_BLUEPRINTS = ("signing_in", "caseload", "case_pages")
+SIGN_IN = "sign_in"  # a redirect to the sign-in page
+MY_CASES = "my_cases"  # a redirect to the client's own cases
+STAFF_ON_CASE = {"owner", "supervisor", "practitioner"}
+
+
+def case_page(role: str, scope: str) -> object:
+    if role == "anonymous":
+        return SIGN_IN
+    if role.startswith("client"):
+        return MY_CASES
+    return 200 if scope == "own" and role in STAFF_ON_CASE else 404
+
+
+def record_note(role: str, scope: str) -> object:
+    if role == "anonymous":
+        return SIGN_IN
+    if role.startswith("client"):
+        return MY_CASES
+    return 302 if scope == "own" and role in STAFF_ON_CASE else 404
+
+
+def dashboard(role: str, scope: str) -> object:
+    return SIGN_IN if role == "anonymous" else MY_CASES if role.startswith("client") else 200
+
+
+def signed_in_only(status: int):
+    return lambda role, scope: SIGN_IN if role == "anonymous" else status
+
+
+EXPECTED = {
+    ("GET", "/"): dashboard,
+    ("GET", "/my-cases"): signed_in_only(200),
+    ("GET", "/cases/<uuid:case_id>"): case_page,
+    ("POST", "/cases/<uuid:case_id>/record/<string:name>"): record_note,
+    ("GET", "/account/password"): signed_in_only(200),
+    ("GET", "/login"): lambda role, scope: 200 if role == "anonymous" else 302,
+}
+#: Routes whose every answer is covered by tests of their own (test_signing_in.py).
+COVERED_ELSEWHERE = {
+    ("POST", "/login"), ("POST", "/logout"), ("POST", "/logout-everywhere"),
+    ("POST", "/account/password"), ("POST", "/switch-tenant"),
+    ("GET", "/invitations/<string:token>"), ("POST", "/invitations/<string:token>"),
+}
+
+
+def test_every_page_route_has_its_access_declared(app):
+    routes = {
+        (method, rule.rule) for rule in app.url_map.iter_rules()
+        if rule.endpoint.partition(".")[0] in PAGE_BLUEPRINTS
+        for method in rule.methods - {"HEAD", "OPTIONS"}
+    }
+    assert routes == set(EXPECTED) | COVERED_ELSEWHERE
+
+
+def path_of(rule: str, practices, scope: str) -> str:
+    return (rule.replace("<uuid:case_id>", str(practices[scope].case_id))
+            .replace("<string:name>", "NoteSession"))
+
+
+@pytest.mark.parametrize("scope", ["own", "other"])
+@pytest.mark.parametrize("role", ("anonymous", *ROLES))
+@pytest.mark.parametrize("route", sorted(EXPECTED))
+def test_each_role_gets_the_page_or_refusal_declared(app, practices, signed_in, route, role,
+                                                      scope):
+    method, rule = route
+    expected = EXPECTED[route](role, scope)
+    person = signed_in(role)
+    path = path_of(rule, practices, scope)
+    before = stored(app)
+    if method == "GET":
+        answer = person.get(path)
+    else:
+        answer = person.post(path, {"text": f"A note by {role}."})
+    if expected == SIGN_IN:
+        assert answer.status_code == 302
+        assert answer.headers["Location"].startswith("/login?next=")
+    elif expected == MY_CASES:
+        assert (answer.status_code, answer.headers["Location"]) == (302, "/my-cases")
+    else:
+        assert answer.status_code == expected, answer.get_data(as_text=True)[:300]
+    if expected == 404:
+        page = answer.get_data(as_text=True)
+        assert answer.mimetype == "text/html" and "Not found" in page
+        assert "couple" not in page  # nothing of the case, not even its title
+    if method == "POST" and expected != 302:
+        assert stored(app) == before  # a refused form records nothing
+
+
+def test_a_form_without_its_csrf_token_is_refused_and_records_nothing(app, practices,
+                                                                        signed_in):
+    owner = signed_in("owner")
+    before = stored(app)
+    path = path_of("/cases/<uuid:case_id>/record/<string:name>", practices, "own")
+    answer = owner.post(path, {"text": "Forged."}, csrf=False)
+    assert answer.status_code == 400 and "This form has expired" in answer.get_data(as_text=True)
+    answer = owner.client.post(path, data={"text": "Forged.", "csrf_token": "not-the-token"})
+    assert answer.status_code == 400
+    assert stored(app) == before
