@@ -38,6 +38,7 @@ from mend.projections.metrics import (
     workplace_progress,
 )
 from mend.projections.queries import ActivityEntry, CaseRow, Named, TimelineEntry
+from mend.projections.standing import STANDING_TYPES, CaseStanding, standing_of
 
 #: The largest page of a timeline an export reads at once.
 EXPORT_PAGE = 500
@@ -139,6 +140,21 @@ class Reader:
                                          types=types, after=after, limit=limit)
         more = len(entries) == limit
         return TimelinePage(case_id, tuple(entries), entries[-1].cursor if more else None)
+
+    def standing(self, actor: Actor, case_id: UUID, *, as_of: datetime | None = None,
+                 known_at: datetime | None = None) -> CaseStanding:
+        """Active boundaries, agreements, open red flags and the latest readiness checklist,
+        from what this person may read of the timeline (a client's has no red flag)."""
+        self._visible(actor, case_id)
+        entries: list[TimelineEntry] = []
+        after = None
+        while True:
+            page = self.casebook.timeline(actor, case_id, as_of=as_of, known_at=known_at,
+                                          types=STANDING_TYPES, after=after, limit=EXPORT_PAGE)
+            entries += page
+            if len(page) < EXPORT_PAGE:
+                return standing_of(entries)
+            after = page[-1].cursor
 
     def _facts(self, actor: Actor, case_id: UUID, as_of: datetime | None,
                known_at: datetime | None) -> tuple[CaseFacts, datetime]:

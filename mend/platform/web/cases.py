@@ -24,12 +24,14 @@ from mend.platform.api.cases import READ_YOUR_WRITES_TIMEOUT
 from mend.platform.auth import mend
 from mend.platform.forms import form_errors, load_form
 from mend.platform.web import charts, words
-from mend.platform.web.command_forms import CASE_FORMS, CommandForm
+from mend.platform.web.command_forms import CASE_FORMS, ITEM_FORMS, CommandForm
 from mend.platform.web.pages import pages_blueprint, actor, render, staff_only, time_zone
 
 bp = pages_blueprint("case_pages", __name__)
 
 TIMELINE_PAGE = 50
+#: The invitation form's name, for its messages on a refused post.
+INVITE = "InviteClient"
 #: Inputs that send one value per ticked box.
 LIST_INPUTS = {"to_ids", "scores"}
 
@@ -86,6 +88,7 @@ def _case_page(case_id: UUID, status: int = 200, failed: str | None = None,
         weeks = reader.weekly(me, case_id)
     page = reader.timeline(me, case_id, types=query["type"], after=query["after"],
                            limit=TIMELINE_PAGE, **moment)
+    standing = reader.standing(me, case_id, **moment)
     rows = tuple(weeks)[-26:]  # half a year of weeks keeps the chart legible
     chart = charts.weekly_chart(rows, figures.baseline, figures.significant_change_on)
     people = [(str(p.account_id), p.name or "Unnamed") for p in detail.participants]
@@ -104,8 +107,8 @@ def _case_page(case_id: UUID, status: int = 200, failed: str | None = None,
         stage_index=v.STAGES.index(detail.stage), event_types=_event_types(),
         due=words.due(detail.next_checkin_due, now) if detail.next_checkin_due else None,
         reasons=[words.risk_reason(r) for r in figures.risk_reasons],
-        flags=sorted(figures.open_red_flags, key=lambda c: c not in v.SAFETY_RED_FLAGS),
-        safety_flags=v.SAFETY_RED_FLAGS,
+        standing=standing, item_forms=ITEM_FORMS if me.is_staff and detail.status == "open"
+        else {}, readiness_items=v.READINESS_ITEMS,
     )
 
 
@@ -142,13 +145,27 @@ def record(case_id: UUID, name: str):
     form = CASE_FORMS.get(name)
     if form is None:
         abort(404)
-    me = actor()
+    return _record(case_id, form, name, {})
+
+
+@bp.route("/cases/<uuid:case_id>/record/<string:name>/<uuid:item_id>", methods=["POST"])
+@staff_only
+def record_about(case_id: UUID, name: str, item_id: UUID):
+    """A form about one thing of the case: a boundary, a red flag, a person on it."""
+    form = ITEM_FORMS.get(name)
+    if form is None or form.item_field is None:
+        abort(404)
+    return _record(case_id, form, f"{name}:{item_id}", {form.item_field: item_id})
+
+
+def _record(case_id: UUID, form: CommandForm, failed: str, ids: dict[str, UUID]) -> Any:
+    me, name = actor(), failed
     # What was typed, to show again beside the messages; lists stay lists.
     values = {k: vs if len(vs := request.form.getlist(k)) > 1 or k in LIST_INPUTS else vs[0]
               for k in request.form if k != "csrf_token"}
     try:
         body = load_form(form.route.schema(), request.form, time_zone())
-        saved = mend().casework.record(me, case_id, form.command(**body))
+        saved = mend().casework.record(me, case_id, form.command(**ids, **body))
     except ma.ValidationError as error:
         return _case_page(case_id, 422, name, values, form_errors(error))
     except InvalidValue as error:
@@ -158,6 +175,29 @@ def record(case_id: UUID, name: str):
     _settle(saved.notification_id, case_id)
     flash(f"{form.title.split(' (')[0]}: recorded.")
     return redirect(url_for("case_pages.case_page", case_id=case_id) + "#timeline")
+
+
+@bp.route("/cases/<uuid:case_id>/invite", methods=["POST"])
+@staff_only
+def invite_client(case_id: UUID):
+    """Invite a new client by email straight into this case; the link is shown to copy."""
+    form = {k: request.form.get(k, "") for k in ("email", "name", "relation")}
+    body = {"role": "client", "case_id": str(case_id), **{k: v for k, v in form.items() if v}}
+    try:
+        loaded = s.InviteSchema().load(body)
+        saved = mend().membership.invite(actor(), **loaded)
+    except ma.ValidationError as error:
+        return _case_page(case_id, 422, INVITE, form, form_errors(error))
+    except InvalidValue as error:
+        return _case_page(case_id, 422, INVITE, form, {error.field: [error.message]})
+    except RuleBroken as error:
+        return _case_page(case_id, 409, INVITE, form, {"form": [str(error)]})
+    _settle(saved.notification_id, case_id)
+    link = f"{mend().settings.public_url}/invitations/{saved.result.token}"
+    until = words.local(saved.result.expires_at, time_zone())
+    flash(f"{loaded['name']} is invited. Send them this link; it works once, until {until}: "
+          f"{link}")
+    return redirect(url_for("case_pages.case_page", case_id=case_id))
 
 
 def _settle(notification_id: int, case_id: UUID) -> None:

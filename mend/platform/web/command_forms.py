@@ -8,6 +8,7 @@ to the same typed command its API route builds.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field as dataclass_field
 from typing import Any
 
@@ -96,6 +97,9 @@ class CommandForm:
     title: str
     route: Route
     inputs: tuple[Input, ...] = dataclass_field(default=())
+    #: For a form about one thing (a boundary, a flag, a person): the command's field that
+    #: names it, taken from the route's path (``boundary_id``).
+    item_field: str | None = None
 
     @property
     def command(self) -> type:
@@ -147,9 +151,9 @@ def _form(route: Route) -> CommandForm:
     # What happened first, then the note on it; the moment last, as most things are
     # recorded as they happen.
     inputs = tuple(sorted(inputs, key=lambda i: (i.name == "occurred_at", i.name == "note")))
-    return CommandForm(slug=route.path.split("/")[0] if "<" not in route.path
-                       else route.path.replace("<uuid:", "").replace(">", ""),
-                       title=TITLES.get(name, word(name)), route=route, inputs=inputs)
+    item = re.search(r"<uuid:(\w+)>", route.path)
+    return CommandForm(slug=route.path.split("/")[0], title=TITLES.get(name, word(name)),
+                       route=route, inputs=inputs, item_field=item.group(1) if item else None)
 
 
 #: Every form by the command it records, for routes on the case itself (no id in the path).

@@ -4,6 +4,7 @@ shows what was recorded; a wrong value comes back beside its field and records n
 from __future__ import annotations
 
 import re
+import time
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -19,6 +20,10 @@ def record(person, practices, name: str, data: dict) -> object:
 
 def case_page(person, practices) -> str:
     return person.get(f"/cases/{practices['own'].case_id}").get_data(as_text=True)
+
+
+def messages(answer) -> list[str]:
+    return re.findall(r'class="error[^"]*"[^>]*>\s*(?:<p>)?([^<]+)', answer.get_data(as_text=True))
 
 
 def field_block(page: str, input_id: str) -> str:
@@ -114,13 +119,15 @@ def test_a_time_typed_in_the_form_is_read_in_the_practice_s_time_zone(app, pract
     mend = app.extensions["mend"]
     owner_actor = practices["own"].people["owner"]
     mend.membership.set_time_zone(owner_actor, "America/New_York")
-    # A wall-clock time in New York a moment ago (the case itself opened just before).
-    typed = (datetime.now(NEW_YORK) - timedelta(seconds=1)).replace(microsecond=0)
+    # A wall-clock time in New York, to the second, after the case opened and not ahead of now.
+    opened = mend.reader.case(owner_actor, practices["own"].case_id).opened_at
+    time.sleep(max(0.0, (opened + timedelta(seconds=1) - datetime.now(NEW_YORK)).total_seconds()))
+    typed = datetime.now(NEW_YORK).replace(microsecond=0)
     try:
         owner = signed_in("owner")
-        assert record(owner, practices, "ReachMilestone", {
-            "title": "First honest dinner",
-            "occurred_at": f"{typed:%Y-%m-%dT%H:%M:%S}"}).status_code == 302
+        answer = record(owner, practices, "ReachMilestone", {
+            "title": "First honest dinner", "occurred_at": f"{typed:%Y-%m-%dT%H:%M:%S}"})
+        assert answer.status_code == 302, messages(answer)
         timeline = mend.reader.timeline(owner_actor, practices["own"].case_id, limit=500)
         [entry] = [e for e in timeline.events if e.type == "milestone_reached"]
         assert entry.occurred_at == typed
@@ -137,3 +144,26 @@ def test_staff_only_forms_are_not_offered_where_the_command_is_not_open_to_the_r
     assert "Assign a practitioner" not in page  # supervisors and owners assign
     assert "Record a check-in" in page and "Write a session note" in page
     assert "Complete a program step" not in page  # a couple's case has no program
+
+
+def test_a_practitioner_invites_a_new_client_straight_into_the_case(app, practices, signed_in):
+    from tests.integration.web.conftest import Browser
+
+    pat = signed_in("practitioner")
+    invited = pat.post(f"/cases/{practices['own'].case_id}/invite", {
+        "name": "Rosa Lind", "email": "rosa@example.test", "relation": "partner"})
+    assert invited.status_code == 302
+    page = case_page(pat, practices)
+    [link] = re.findall(r"http://[^\s<]+/invitations/([\w-]+)", page)
+    refused = pat.post(f"/cases/{practices['own'].case_id}/invite",
+                       {"name": "No Email", "email": "not an email"})
+    assert refused.status_code == 422
+    assert "Not a valid email address." in field_block(refused.get_data(as_text=True), "f-email")
+
+    rosa = Browser(app.test_client())
+    rosa.get(f"/invitations/{link}")
+    assert rosa.post(f"/invitations/{link}", {"password": "Rosa's long passphrase"}
+                     ).headers["Location"] == "/"
+    assert rosa.get("/").headers["Location"] == "/my-cases"  # a client: not the workspace
+    assert "Harbor couple" in rosa.get("/my-cases").get_data(as_text=True)
+    assert "Rosa Lind (partner)" in case_page(pat, practices)

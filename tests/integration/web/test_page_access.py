@@ -9,6 +9,8 @@ the URL map, so a page added without an entry here fails the suite.
 
 from __future__ import annotations
 
+from uuid import uuid4
+
 import pytest
 
 from tests.integration.web.conftest import ROLES, stored
@@ -35,6 +37,17 @@ def record_note(role: str, scope: str) -> object:
     return 302 if scope == "own" and role in STAFF_ON_CASE else 404
 
 
+def record_about(role: str, scope: str) -> object:
+    """Resolving a red flag that is not the case's: the flag is a wrong value (422), not the
+    case; the case itself is still refused as on every case route."""
+    expected = record_note(role, scope)
+    return 422 if expected == 302 else expected
+
+
+def invite(role: str, scope: str) -> object:
+    return record_note(role, scope)
+
+
 def dashboard(role: str, scope: str) -> object:
     return SIGN_IN if role == "anonymous" else MY_CASES if role.startswith("client") else 200
 
@@ -48,6 +61,8 @@ EXPECTED = {
     ("GET", "/my-cases"): signed_in_only(200),
     ("GET", "/cases/<uuid:case_id>"): case_page,
     ("POST", "/cases/<uuid:case_id>/record/<string:name>"): record_note,
+    ("POST", "/cases/<uuid:case_id>/record/<string:name>/<uuid:item_id>"): record_about,
+    ("POST", "/cases/<uuid:case_id>/invite"): invite,
     ("GET", "/account/password"): signed_in_only(200),
     ("GET", "/login"): lambda role, scope: 200 if role == "anonymous" else 302,
 }
@@ -69,8 +84,9 @@ def test_every_page_route_has_its_access_declared(app):
 
 
 def path_of(rule: str, practices, scope: str) -> str:
+    name = "ResolveRedFlag" if "<uuid:item_id>" in rule else "NoteSession"
     return (rule.replace("<uuid:case_id>", str(practices[scope].case_id))
-            .replace("<string:name>", "NoteSession"))
+            .replace("<string:name>", name).replace("<uuid:item_id>", str(uuid4())))
 
 
 @pytest.mark.parametrize("scope", ["own", "other"])
@@ -86,7 +102,8 @@ def test_each_role_gets_the_page_or_refusal_declared(app, practices, signed_in, 
     if method == "GET":
         answer = person.get(path)
     else:
-        answer = person.post(path, {"text": f"A note by {role}."})
+        answer = person.post(path, {"text": f"A note by {role}.", "name": f"Invited by {role}",
+                                    "email": f"{role}-{uuid4().hex[:6]}@invited.test"})
     if expected == SIGN_IN:
         assert answer.status_code == 302
         assert answer.headers["Location"].startswith("/login?next=")
