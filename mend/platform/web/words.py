@@ -21,6 +21,19 @@ SPECIAL = {
     "check_in_reminder_sent": "Check-in reminder",
     "red_flag_raised": "Red flag raised",
     "case_opened": "Case opened",
+    # The readiness checklist, as the practitioner asks it.
+    "breach_accepted": "The breach is accepted as it happened",
+    "emotions_acknowledged": "The feelings it caused are acknowledged",
+    "motivation_clear": "Both know why they want to repair",
+    "committed_to_honesty": "Committed to honesty from now on",
+    "boundaries_set": "Boundaries are set",
+    "checkins_scheduled": "Check-ins are scheduled",
+    "independent_reflection": "Each reflects on their own",
+    "external_support": "Support outside the relationship",
+    "prepared_for_setbacks": "Prepared for setbacks",
+    "tracking_progress": "Progress is tracked",
+    "monthly_review_of_intentions": "Intentions reviewed monthly",
+    "knows_exit_is_possible": "Knows that leaving is an option",
 }
 
 STAGE_HELP = {
