@@ -57,11 +57,13 @@ def require_owner(actor: Actor, action: str) -> None:
         raise Forbidden(f"Only owners may {action}.")
 
 
-def require_inviter(actor: Actor, role: str) -> None:
+def may_invite(actor: Actor, role: str) -> bool:
     """Owners invite anyone; the rest of the staff invite clients; clients invite no one."""
-    if actor.role == "owner":
-        return
-    if actor.is_staff and role == "client":
+    return actor.role == "owner" or (actor.is_staff and role == "client")
+
+
+def require_inviter(actor: Actor, role: str) -> None:
+    if may_invite(actor, role):
         return
     if actor.is_staff:
         raise Forbidden("Only owners invite staff.")

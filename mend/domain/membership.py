@@ -331,6 +331,18 @@ class Membership:
     def time_zone_of(self, tenant_id: UUID) -> ZoneInfo:
         return ZoneInfo(self.store.get(tenant_id, Tenant).time_zone)
 
+    def withdraw_invitation(self, actor: Actor, account_id: UUID) -> Saved:
+        """Take back an open invitation (owner): its link stops working at once."""
+        authz.require_owner(actor, "withdraw invitations")
+
+        def command():
+            tenant = self.store.get(actor.tenant_id, Tenant)
+            with acting(actor.account_id, actor.tenant_id):
+                tenant.withdraw_invitation(account_id)
+            return [tenant], None
+
+        return self.store.retrying(command)
+
     def revoke_member(self, actor: Actor, account_id: UUID) -> Saved:
         """End a membership (owner): its sessions and tokens stop working at once."""
         authz.require_owner(actor, "revoke members")

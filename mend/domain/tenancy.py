@@ -11,7 +11,7 @@ from eventsourcing.domain import event
 
 from mend.domain import checks, vocabulary as v
 from mend.domain.acting import MendAggregate
-from mend.domain.errors import InvalidValue, RuleBroken
+from mend.domain.errors import InvalidValue, NotFound, RuleBroken
 
 
 class Tenant(MendAggregate):
@@ -72,6 +72,15 @@ class Tenant(MendAggregate):
     def _invitation_accepted(self, account_id: UUID, role: str) -> None:
         del self.invitations[str(account_id)]
         self.members[str(account_id)] = role
+
+    def withdraw_invitation(self, account_id: UUID) -> None:
+        if str(account_id) not in self.invitations:
+            raise NotFound("That person has no open invitation here.")
+        self._invitation_withdrawn(account_id)
+
+    @event("InvitationWithdrawn")
+    def _invitation_withdrawn(self, account_id: UUID) -> None:
+        del self.invitations[str(account_id)]
 
     def grant_role(self, account_id: UUID, role: str) -> None:
         role = checks.one_of("role", role, v.ROLES)

@@ -334,9 +334,12 @@ class CasebookQueries:
             for r in rows
         ]
 
-    def activity(self, viewer: Actor, *, before: int | None = None,
-                 limit: int = 100) -> list[ActivityEntry]:
-        """The tenant's activity, newest first: who did what, when, to which case."""
+    def activity(self, viewer: Actor, *, before: int | None = None, limit: int = 100,
+                 actor_id: UUID | None = None, types: Sequence[str] = (),
+                 since: datetime | None = None,
+                 until: datetime | None = None) -> list[ActivityEntry]:
+        """The tenant's activity, newest first: who did what, when, to which case; narrowed
+        to one person, to some types, and to what was recorded in [since, until)."""
         p = self.prefix()
         params: dict[str, Any] = {"tenant": str(viewer.tenant_id), "limit": limit}
         sql = (f"SELECT v.*, a.name AS actor_name FROM {p}activity v"
@@ -345,6 +348,19 @@ class CasebookQueries:
         if before is not None:
             sql += " AND v.position < :before"
             params["before"] = before
+        if actor_id is not None:
+            sql += " AND v.actor_id = :actor"
+            params["actor"] = str(actor_id)
+        if types:
+            names = {f"t{i}": kind for i, kind in enumerate(types)}
+            sql += f" AND v.type IN ({', '.join(':' + k for k in names)})"
+            params.update(names)
+        if since is not None:
+            sql += " AND v.recorded_us >= :since"
+            params["since"] = to_us(since)
+        if until is not None:
+            sql += " AND v.recorded_us < :until"
+            params["until"] = to_us(until)
         sql += " ORDER BY v.position DESC LIMIT :limit"
         return [
             ActivityEntry(

@@ -248,9 +248,12 @@ class Reader:
             for row in self.casebook.closed_cases(actor)
         ])
 
-    def audit(self, actor: Actor, *, before: int | None = None,
-              limit: int = 100) -> tuple[list[ActivityEntry], int | None]:
-        """Who did what, when, to which case: the tenant's activity, newest first (owners)."""
+    def audit(self, actor: Actor, *, before: int | None = None, limit: int = 100,
+              who: UUID | None = None, types: Sequence[str] = (), since: datetime | None = None,
+              until: datetime | None = None) -> tuple[list[ActivityEntry], int | None]:
+        """Who did what, when, to which case: the tenant's activity, newest first (owners);
+        narrowed to one person (``who``), some types, and a span of recording time."""
         authz.require_owner(actor, "read the audit log")
-        entries = self.casebook.activity(actor, before=before, limit=limit)
+        entries = self.casebook.activity(actor, before=before, limit=limit, actor_id=who,
+                                         types=types, since=since, until=until)
         return entries, entries[-1].position if len(entries) == limit else None

@@ -62,6 +62,7 @@ _SUMMARIES: dict[type, Callable[[Any], str]] = {
     Tenant.InvitationAccepted: lambda e: f"Invitation accepted as {e.role}",
     Tenant.RoleGranted: lambda e: f"Role granted: {e.role}",
     Tenant.RoleRevoked: lambda e: "Membership revoked",
+    Tenant.InvitationWithdrawn: lambda e: "Invitation withdrawn",
     Tenant.TimeZoneSet: lambda e: f"Time zone set to {e.time_zone}",
     Account.AccountRegistered: lambda e: "Account registered",
     Account.AccountRenamed: lambda e: "Account renamed",

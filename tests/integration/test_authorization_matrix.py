@@ -122,6 +122,8 @@ EXPECTED: dict[tuple[str, str], Expect] = {
     ("POST", f"{API}/members/<uuid:account_id>/role"): tenant_route(204, OWNER, other_status=404),
     ("POST", f"{API}/members/<uuid:account_id>/revoke"):
         tenant_route(204, OWNER, other_status=404),
+    ("POST", f"{API}/members/<uuid:account_id>/withdraw-invitation"):
+        tenant_route(204, OWNER, other_status=404),
     ("POST", f"{API}/tenant/time-zone"): tenant_route(204, OWNER),
     ("GET", f"{API}/cases"): tenant_route(200, SIGNED_IN),
     ("POST", f"{API}/cases"): tenant_route(201, STAFF),
@@ -170,7 +172,7 @@ EXPECTED: dict[tuple[str, str], Expect] = {
 EXCLUDED_ENDPOINTS = frozenset({"static", "docs.asset"})
 #: The pages sign in with a session, not a bearer token: tests/integration/web/ holds their
 #: own matrix.
-PAGE_BLUEPRINTS = frozenset({"signing_in", "caseload", "case_pages"})
+PAGE_BLUEPRINTS = frozenset({"signing_in", "caseload", "case_pages", "admin"})
 
 
 def app_routes(app: Flask) -> list[tuple[str, str]]:
@@ -425,6 +427,13 @@ class World:
         return join(self.http, self.own, "client", f"member{n}@{self.own.slug}.test",
                     f"Member{n}").account_id
 
+    def disposable_invitation(self) -> str:
+        """An open invitation of the own tenant, for a check that withdraws it."""
+        n = next(self.serial)
+        return self.http.call("POST", f"{API}/members", self.own.owner.token, {
+            "email": f"invitee{n}@{self.own.slug}.test", "name": f"Invitee{n}",
+            "role": "client"}, expect=201).json["account_id"]
+
     # ------------------------------------------------------------ one check
     def request(self, method: str, rule: str, role: str, scope: str,
                 succeeds: bool) -> tuple[str, dict[str, Any] | None]:
@@ -443,6 +452,9 @@ class World:
             values["account_id"] = tenant.people["client"].account_id
         elif "/practitioners/" in rule:
             values["account_id"] = tenant.people["practitioner"].account_id
+        elif rule.endswith("/withdraw-invitation"):
+            values["account_id"] = (self.disposable_invitation() if fresh
+                                    else tenant.people["client_off"].account_id)
         elif "/members/" in rule:
             values["account_id"] = (self.disposable_member() if fresh
                                     else tenant.people["client_off"].account_id)

@@ -172,6 +172,14 @@ def revoke_member(account_id):
     mend().membership.revoke_member(current_actor(), account_id)
 
 
+@bp.route("/members/<uuid:account_id>/withdraw-invitation", methods=["POST"])
+@bp.response(204)
+def withdraw_invitation(account_id):
+    """Take back an open invitation (owner): its link stops working at once. Inviting the
+    same email again sends a new link instead (the old one stops working too)."""
+    mend().membership.withdraw_invitation(current_actor(), account_id)
+
+
 @bp.route("/invitations/<string:token>/accept", methods=["POST"])
 @public
 @wrong_credentials

@@ -71,6 +71,7 @@ def outcomes():
 @bp.response(200, s.AuditSchema)
 def audit(query):
     """Who did what, when, to which case: the tenant's activity, newest first (owners)."""
-    entries, more = mend().reader.audit(current_actor(), before=query["before"],
-                                        limit=query["limit"])
+    entries, more = mend().reader.audit(
+        current_actor(), before=query["before"], limit=query["limit"], who=query["actor"],
+        types=query["type"], since=query["since"], until=query["until"])
     return {"entries": entries, "next": more}

@@ -64,3 +64,12 @@ class CaseloadQuerySchema(Schema):
 class AuditQuerySchema(Schema):
     before = f.Integer(load_default=None, validate=validate.Range(min=1))
     limit = f.Integer(load_default=100, validate=validate.Range(1, 500))
+    actor = f.UUID(load_default=None, metadata={"description": "Only what this person did."})
+    type = f.List(
+        f.String(validate=validate.Regexp(r"^[a-z_]{1,64}$")), load_default=list,
+        validate=validate.Length(max=50),
+        metadata={"description": "Entry types in snake_case; repeat to ask for several."},
+    )
+    since = past_instant("Only what was recorded at or after this instant.")
+    until = f.AwareDateTime(load_default=None, metadata={
+        "description": "Only what was recorded before this instant."})

@@ -10,7 +10,7 @@ from __future__ import annotations
 from flask import Flask
 from flask_wtf.csrf import CSRFProtect
 
-from mend.platform.web import caseload, cases, pages, signing_in
+from mend.platform.web import admin, caseload, cases, pages, signing_in
 
 csrf = CSRFProtect()
 
@@ -27,6 +27,6 @@ def init_app(app: Flask) -> None:
     csrf.init_app(app)
     for name in API_BLUEPRINTS:
         csrf.exempt(app.blueprints[name])
-    for bp in (signing_in.bp, caseload.bp, cases.bp):
+    for bp in (signing_in.bp, caseload.bp, cases.bp, admin.bp):
         app.register_blueprint(bp)
     pages.init_app(app)

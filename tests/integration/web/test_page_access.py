@@ -15,7 +15,7 @@ import pytest
 
 from tests.integration.web.conftest import ROLES, stored
 
-PAGE_BLUEPRINTS = ("signing_in", "caseload", "case_pages")
+PAGE_BLUEPRINTS = ("signing_in", "caseload", "case_pages", "admin")
 SIGN_IN = "sign_in"  # a redirect to the sign-in page
 MY_CASES = "my_cases"  # a redirect to the client's own cases
 STAFF_ON_CASE = {"owner", "supervisor", "practitioner"}
@@ -52,6 +52,17 @@ def dashboard(role: str, scope: str) -> object:
     return SIGN_IN if role == "anonymous" else MY_CASES if role.startswith("client") else 200
 
 
+def staff_page(allowed: set[str]):
+    """A workspace page for some of the staff: 403 (in words) for the rest of the staff."""
+    def expect(role: str, scope: str) -> object:
+        if role == "anonymous":
+            return SIGN_IN
+        if role.startswith("client"):
+            return MY_CASES
+        return 200 if role in allowed else 403
+    return expect
+
+
 def signed_in_only(status: int):
     return lambda role, scope: SIGN_IN if role == "anonymous" else status
 
@@ -65,12 +76,21 @@ EXPECTED = {
     ("POST", "/cases/<uuid:case_id>/invite"): invite,
     ("GET", "/account/password"): signed_in_only(200),
     ("GET", "/login"): lambda role, scope: 200 if role == "anonymous" else 302,
+    ("GET", "/admin/members"): staff_page({"owner", "supervisor", "practitioner",
+                                           "practitioner_off"}),
+    ("GET", "/admin/audit"): staff_page({"owner"}),
+    ("GET", "/admin/outcomes"): staff_page({"owner", "supervisor"}),
 }
 #: Routes whose every answer is covered by tests of their own (test_signing_in.py).
 COVERED_ELSEWHERE = {
     ("POST", "/login"), ("POST", "/logout"), ("POST", "/logout-everywhere"),
     ("POST", "/account/password"), ("POST", "/switch-tenant"),
     ("GET", "/invitations/<string:token>"), ("POST", "/invitations/<string:token>"),
+    # test_admin.py
+    ("POST", "/admin/members/invite"), ("POST", "/admin/members/<uuid:account_id>/resend"),
+    ("POST", "/admin/members/<uuid:account_id>/withdraw"),
+    ("POST", "/admin/members/<uuid:account_id>/role"),
+    ("POST", "/admin/members/<uuid:account_id>/revoke"),
 }
 
 
