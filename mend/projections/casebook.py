@@ -26,7 +26,9 @@ from psycopg.sql import SQL
 from mend.projections.queries import (  # noqa: F401
     CaseRecord, CasebookQueries, from_us, to_us,
 )
-from mend.projections.tables import APPENDS, STATEMENTS, TABLES, names, table_names
+from mend.projections.tables import (
+    ADDED_COLUMNS, APPENDS, STATEMENTS, TABLES, names, table_names,
+)
 
 #: A change to the view: the name of one statement in STATEMENTS and its parameters.
 Change = tuple[str, dict[str, Any]]
@@ -104,6 +106,18 @@ class Casebook(CasebookQueries):
     def create_generation(self, generation: int) -> None:
         prefix = names(generation)
         self._run([(statement.format(p=prefix), {}) for statement in TABLES])
+        missing = [(table, column, declaration) for table, column, declaration in ADDED_COLUMNS
+                   if column not in self._columns(prefix + table)]
+        if missing:
+            self._run([(self._add_column(prefix + table, column, declaration), {})
+                       for table, column, declaration in missing]
+                      + [(f"UPDATE {prefix}cases SET metrics_day = ''", {})])
+
+    def _columns(self, table: str) -> set[str]:
+        raise NotImplementedError
+
+    def _add_column(self, table: str, column: str, declaration: str) -> str:
+        return f"ALTER TABLE {table} ADD COLUMN {column} {declaration}"
 
     def drop_generation(self, generation: int) -> None:
         """Drop a generation's tables and forget its tracking position, in one transaction."""
@@ -158,6 +172,9 @@ class Casebook(CasebookQueries):
 
 class SQLiteCasebook(Casebook, SQLiteTrackingRecorder):
     _tracking_table = "tracking"
+
+    def _columns(self, table: str) -> set[str]:
+        return {row["name"] for row in self._rows(f"PRAGMA table_info({table})", {})}
 
     def create_table(self) -> None:
         super().create_table()
@@ -233,6 +250,16 @@ def _copy_text(rows: list[dict[str, Any]], columns_of: Any) -> str | None:
 
 
 class PostgresCasebook(Casebook, PostgresTrackingRecorder):
+    def _columns(self, table: str) -> set[str]:
+        rows = self._rows("SELECT column_name AS name FROM information_schema.columns"
+                          " WHERE table_schema = current_schema() AND table_name = :t",
+                          {"t": table})
+        return {row["name"] for row in rows}
+
+    def _add_column(self, table: str, column: str, declaration: str) -> str:
+        # Several processes may open the view at once: the second finds the column there.
+        return f"ALTER TABLE {table} ADD COLUMN IF NOT EXISTS {column} {declaration}"
+
     def __init__(self, datastore: Any, **kwargs: Any):
         super().__init__(datastore, **kwargs)
         self._tracking_table = self.tracking_table_name

@@ -10,7 +10,8 @@ recomputed stays stale (``fresh_seq`` records which event the figures saw).
 from __future__ import annotations
 
 import logging
-from datetime import datetime, timezone
+import json
+from datetime import datetime, timedelta, timezone
 from typing import Any
 from uuid import UUID
 
@@ -23,6 +24,8 @@ from mend.projections.tables import names
 log = logging.getLogger(__name__)
 
 REFRESH_BATCH = 200
+#: The caseload shows how the trust score moved over this span.
+TRUST_CHANGE_SPAN = timedelta(days=28)
 
 
 def refresh_stale_metrics(view: Casebook, generation: int, now: datetime | None = None, *,
@@ -54,10 +57,16 @@ def _metrics_row(view: Casebook, stale: Any, now: datetime, day: str,
                           generation_prefix)
     metrics = compute_metrics(facts, now)
     outcome = outcome_summary(facts, now)
+    change = None
+    if now - TRUST_CHANGE_SPAN >= facts.opened_at and metrics.trust_score is not None:
+        earlier = compute_metrics(facts, now - TRUST_CHANGE_SPAN).trust_score
+        if earlier is not None:
+            change = round(metrics.trust_score - earlier, 2)
     return {
         "case_id": stale["case_id"], "seen": stale["touched_seq"], "day": day,
         "risk": metrics.risk, "trust_score": metrics.trust_score,
         "next_due": to_us(metrics.next_checkin_due) if metrics.next_checkin_due else None,
         "closed_approach": outcome.approach if outcome.closed else None,
         "months_to_change": outcome.months_to_significant_change,
+        "risk_reasons": json.dumps(metrics.risk_reasons), "trust_change": change,
     }

@@ -72,6 +72,10 @@ class CaseRow:
     months_to_change: float | None
     #: The assigned practitioners, by name; filled in for caseloads only.
     practitioners: tuple[Named, ...] = ()
+    #: Why the risk is what it is (the metrics' reasons), and how the trust score moved
+    #: over the last 28 days; staff figures.
+    risk_reasons: tuple[str, ...] = ()
+    trust_change: float | None = None
 
 
 @dataclass(frozen=True)
@@ -111,6 +115,8 @@ def _case_row(r: Any) -> CaseRow:
         risk=r["risk"], trust_score=r["trust_score"],
         next_checkin_due=from_us(due) if due is not None else None,
         closed_approach=r["closed_approach"], months_to_change=r["months_to_change"],
+        risk_reasons=tuple(json.loads(r["risk_reasons"] or "[]")),
+        trust_change=r["trust_change"],
     )
 
 

@@ -10,6 +10,14 @@ from __future__ import annotations
 
 import re
 
+#: Columns added to a table after generations of it were already made: (table, column, its
+#: declaration). Opening a generation adds what it lacks and has every case's stored figures
+#: recomputed, so a running installation gains them without a rebuild.
+ADDED_COLUMNS = (
+    ("cases", "risk_reasons", "TEXT NOT NULL DEFAULT '[]'"),
+    ("cases", "trust_change", "DOUBLE PRECISION"),
+)
+
 TABLES = (
     """CREATE TABLE IF NOT EXISTS {p}timeline (
         event_id TEXT PRIMARY KEY,
@@ -45,7 +53,9 @@ TABLES = (
         trust_score DOUBLE PRECISION,
         next_checkin_due_us BIGINT,
         closed_approach TEXT,
-        months_to_change DOUBLE PRECISION)""",
+        months_to_change DOUBLE PRECISION,
+        risk_reasons TEXT NOT NULL DEFAULT '[]',
+        trust_change DOUBLE PRECISION)""",
     "CREATE INDEX IF NOT EXISTS {p}cases_by_tenant ON {p}cases (tenant_id, case_id)",
     # Finds the few cases whose stored figures lag their events without scanning them all.
     "CREATE INDEX IF NOT EXISTS {p}cases_stale ON {p}cases (case_id)"
@@ -110,7 +120,8 @@ STATEMENTS = {
     "metrics": (
         "UPDATE {p}cases SET fresh_seq = :seen, metrics_day = :day, risk = :risk,"
         " trust_score = :trust_score, next_checkin_due_us = :next_due,"
-        " closed_approach = :closed_approach, months_to_change = :months_to_change"
+        " closed_approach = :closed_approach, months_to_change = :months_to_change,"
+        " risk_reasons = :risk_reasons, trust_change = :trust_change"
         " WHERE case_id = :case_id"
     ),
 }

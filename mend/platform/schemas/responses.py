@@ -223,7 +223,10 @@ class CaseloadItemSchema(Schema):
     stage = f.String()
     status = f.String()
     risk = f.String(allow_none=True)
+    risk_reasons = f.List(f.String(), metadata={"description": "Why the risk is what it is"})
     trust_score = f.Float(allow_none=True)
+    trust_change = f.Float(allow_none=True, metadata={
+        "description": "How the trust score moved over the last 28 days"})
     last_activity_at = f.AwareDateTime()
     next_checkin_due = f.AwareDateTime(allow_none=True)
     practitioners = f.List(f.Nested(ActorSchema), metadata={

@@ -49,6 +49,7 @@ def dashboard():
         "due": words.due(row.next_checkin_due, now) if row.status == "open" else "closed",
         "overdue": row.next_checkin_due is not None and row.next_checkin_due < now,
         "active": words.ago(row.last_activity_at, now),
+        "reasons": [words.risk_reason(reason) for reason in row.risk_reasons],
     } for row in page.cases]
     args = {k: v for k, v in request.args.items() if k != "after" and v}
     return render("web/caseload.html", rows=rows, counts=counts, query=query, errors=errors,
