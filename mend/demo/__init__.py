@@ -40,12 +40,14 @@ Cases of the practice:
   deleted messages and a sudden password change raised as red flags, a "no secrets" pact
   that did not hold, frequent setbacks, and trust that never came back.
 - *Priya & Sam* — couple, dishonesty (hidden debt), AI-assisted; a fresh intake of about two
-  weeks, still in the aftermath.
+  weeks, still in the aftermath, and at high risk: this week the open-statements boundary
+  was crossed and a safety red flag raised (Priya frightened by Sam's anger).
 - *The Okafor family* — family, broken promises, therapy-guided; about 100 days of Sunday
   family dinners, monthly regret circles, storytelling nights and a rotating gratitude
   leader; in the restoring stage.
 - *Jess & Amara* — friendship, a shared confidence, self-guided with a fortnightly cadence;
-  still deciding whether to rebuild or release.
+  still deciding whether to rebuild or release. Their check-ins stopped a month ago, so the
+  case is overdue and at medium risk.
 
 **Northwind Logistics** (slug ``northwind``, an organization). The workplace case lives in
 its own tenant, because an HR team's programme is an organization's business, not a
@@ -83,10 +85,11 @@ from mend.demo.people import (
     create_people,
 )
 from mend.demo.story import Seeding
+from mend.domain.tenancy import SLUGS
 
 __all__ = [
     "DEMO_EXTRA_MEMBERSHIPS", "DEMO_PASSWORD", "DEMO_PEOPLE", "DEMO_SEED", "HARBOR", "NORTHWIND",
-    "STORIES", "DemoPerson", "seed_demo",
+    "STORIES", "DemoPerson", "demo_sign_ins", "holds_demo", "seed_demo",
 ]
 
 DEMO_SEED = 20240611
@@ -112,4 +115,14 @@ def seed_demo(mend: Any) -> list[tuple[str, str, str]]:
     seeding = Seeding(mend, actors, ids, now, rng)
     for tell in STORIES:
         tell(seeding).play()
+    return demo_sign_ins()
+
+
+def demo_sign_ins() -> list[tuple[str, str, str]]:
+    """Every demo person's sign-in: (email, role, password)."""
     return [(p.email, p.role, DEMO_PASSWORD) for p in DEMO_PEOPLE]
+
+
+def holds_demo(mend: Any) -> bool:
+    """Whether this store holds the demo tenants (seeded earlier)."""
+    return mend.store.lookup(SLUGS, HARBOR["slug"]) is not None

@@ -307,7 +307,7 @@ def priya_and_sam(seeding: Seeding) -> Story:
         "boundaries_set", "checkins_scheduled", "tracking_progress",
         "monthly_review_of_intentions", "prepared_for_setbacks",
     ), note="Both want to continue; they will use the AI coach daily and see me monthly.")
-    s.at(0.3, c.SetBoundary, david,
+    s.at(0.3, c.SetBoundary, david, key="statements",
          text="All statements for every account are open to both of us.")
     s.at(2.5, c.OfferApology, david, from_id=ids["sam"], to_ids=[ids["priya"]], text=(
         "I lied about our money for two years and made you plan a future on numbers I knew "
@@ -317,6 +317,11 @@ def priya_and_sam(seeding: Seeding) -> Story:
          text="A money meeting every Friday evening with both banking apps open.")
     s.at(11.5, c.PracticeRitual, david, ritual="transparency_hour",
          note="First Friday money meeting.")
+    s.at(13.9, c.RecordBoundaryCrossed, david, boundary_id=Ref("statements"),
+         note="A new store card arrived by post; Sam had opened it last month and said nothing.")
+    s.at(14.3, c.RaiseRedFlag, david, code="others_fear_for_safety", note=(
+        "Priya said she felt frightened when Sam shouted and threw the letter across the "
+        "kitchen. Safety plan discussed with Priya alone; individual sessions first."))
     s.notes(david, [
         (0.4, "Intake. Priya is more hurt by the lying than the debt. Sam is ashamed and "
               "over-apologizes; both prefer app-led daily work."),

@@ -7,7 +7,8 @@ from mend.demo.story import Reporter, Seeding, Story, check_ins, curve, readines
 
 
 def jess_and_amara(seeding: Seeding) -> Story:
-    """A self-guided friendship case, still weighing rebuild against release."""
+    """A self-guided friendship case, still weighing rebuild against release; the check-ins
+    stopped a month ago, so it needs a nudge (medium risk, overdue)."""
     a, ids, rng = seeding.actors, seeding.ids, seeding.rng
     elena, jess, amara = a["elena"], a["jess"], a["amara"]
     s = Story(
@@ -55,5 +56,5 @@ def jess_and_amara(seeding: Seeding) -> Story:
     check_ins(s, rng, [
         Reporter(amara, curve((0, 3.0), (33, 4.4), (36, 3.8), (66, 5.2)), tension=0.5),
         Reporter(jess, curve((0, 5.5), (66, 6.5)), tension=0.5),
-    ], first_day=4, last_day=65, every=14)
+    ], first_day=4, last_day=36, every=14)  # then they stop checking in: overdue
     return s

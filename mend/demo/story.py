@@ -139,7 +139,9 @@ class Reporter:
 
 def check_ins(story: Story, rng: random.Random, reporters: list[Reporter], *,
               first_day: float, last_day: float, every: int) -> None:
-    """Check-ins on the cadence, each participant on their own evening, with noise."""
+    """Check-ins on the cadence, each participant on their own evening, with noise; now and
+    then with a note of theirs, each note used once."""
+    unused = [list(r.notes) for r in reporters]
     day = first_day
     while day <= last_day:
         for i, r in enumerate(reporters):
@@ -147,7 +149,8 @@ def check_ins(story: Story, rng: random.Random, reporters: list[Reporter], *,
                 continue
             base = r.level(day)
             conflicts = max(0, round(r.tension * (7.5 - base) / 2.5 + rng.gauss(0, 0.6)))
-            note = rng.choice(r.notes) if r.notes and rng.random() < 0.3 else ""
+            notes = unused[i]
+            note = notes.pop(rng.randrange(len(notes))) if notes and rng.random() < 0.3 else ""
             story.at(
                 day + 0.45 + 0.02 * i + rng.uniform(0, 0.1), c.RecordCheckIn, r.actor,
                 trust=rating(base + rng.gauss(0, 0.5)),

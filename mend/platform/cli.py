@@ -15,20 +15,22 @@ projections = AppGroup("projections", help="The read models.")
 
 @demo.command("seed")
 def seed() -> None:
-    """Create the demo tenants and cases, only when the store is empty."""
-    from mend.demo import seed_demo
+    """Create the demo tenants and cases when the store is empty; print the sign-ins."""
+    from mend.demo import demo_sign_ins, holds_demo, seed_demo
 
     mend = current_app.extensions["mend"]
-    credentials = seed_demo(mend)
+    seeded = seed_demo(mend)
     mend.runner.catch_up()
     url = mend.settings.public_url
-    if not credentials:
-        click.echo(f"The store already holds data; sign in at {url}/api/v1 as before.")
+    if not seeded and not holds_demo(mend):
+        click.echo(f"The store holds data of its own; sign in at {url}/login as before.")
         return
-    click.echo(f"Demo data is ready at {url}. Sign in with POST {url}/api/v1/auth/tokens"
-               " (API clients) or POST /api/v1/auth/login (browsers), as any of:")
-    for email, role, password in credentials:
+    click.echo(f"Demo data is {'ready' if seeded else 'here from an earlier start'}."
+               f" Open {url}/login and sign in as any of these"
+               f"{'' if seeded else ' (unless a password was changed since)'}:")
+    for email, role, password in demo_sign_ins():
         click.echo(f"  {role:<13} {email:<32} password: {password}")
+    click.echo(f"Staff land on their caseload; API clients: POST {url}/api/v1/auth/tokens.")
 
 
 @projections.command("run")

@@ -181,3 +181,53 @@ def test_seeding_again_changes_nothing(seeded):
     assert before
     assert seed_demo(mend) == []
     assert mend.store.recorder.max_notification_id() == before
+
+
+def test_the_caseload_shows_what_a_practice_must_notice(seeded):
+    """Open cases at every risk level, an overdue check-in, a safety flag open, and a
+    boundary crossed this week: the dashboard has something to sort by attention."""
+    from datetime import datetime, timezone
+
+    from mend.projections.freshness import refresh_stale_metrics
+
+    mend, _, _ = seeded
+    refresh_stale_metrics(mend.casebook, mend.casebook.current_generation())
+    ruth = actor(mend, "ruth.calder@harbor.example")
+    now = datetime.now(timezone.utc)
+    rows = mend.reader.caseload(viewer_of(ruth), limit=50).cases
+    assert {row.risk for row in rows} == {"high", "medium", "low"}
+    assert rows[0].risk == "high"  # attention first
+    assert any(row.next_checkin_due and row.next_checkin_due < now for row in rows)
+    assert any(reason.startswith("safety_red_flag:") for row in rows for reason in row.risk_reasons)
+    crossings = [
+        e for row in rows
+        for e in mend.reader.timeline(viewer_of(ruth), UUID(row.id), limit=500,
+                                      types=["boundary_crossed"]).events
+        if now - e.occurred_at < timedelta(days=7)
+    ]
+    assert crossings
+
+
+def test_check_in_notes_do_not_repeat_within_a_case(seeded):
+    mend, _, _ = seeded
+    ruth = actor(mend, "ruth.calder@harbor.example")
+    for row in mend.casebook.cases(viewer_of(ruth)):
+        notes = [e.data["note"] for e in mend.reader.timeline(
+            viewer_of(ruth), UUID(row.id), limit=500, types=["check_in_recorded"]).events
+            if e.data.get("note")]
+        assert len(notes) == len(set(notes)), row.title
+
+
+def test_every_start_prints_the_demo_sign_ins(tmp_path):
+    from mend.platform import create_app
+
+    app = create_app(Settings(database_url=f"sqlite:///{tmp_path}/m.sqlite"))
+    try:
+        first = app.test_cli_runner().invoke(args=["demo", "seed"]).output
+        again = app.test_cli_runner().invoke(args=["demo", "seed"]).output
+    finally:
+        app.extensions["mend"].close()
+    for output in (first, again):
+        assert "ruth.calder@harbor.example" in output and DEMO_PASSWORD in output
+        assert "/login" in output
+    assert "earlier start" in again
