@@ -223,11 +223,11 @@ def test_every_start_prints_the_demo_sign_ins(tmp_path):
 
     app = create_app(Settings(database_url=f"sqlite:///{tmp_path}/m.sqlite"))
     try:
-        first = app.test_cli_runner().invoke(args=["demo", "seed"]).output
-        again = app.test_cli_runner().invoke(args=["demo", "seed"]).output
+        runs = [app.test_cli_runner().invoke(args=["demo", "seed"]) for _ in range(2)]
     finally:
         app.extensions["mend"].close()
-    for output in (first, again):
-        assert "ruth.calder@harbor.example" in output and DEMO_PASSWORD in output
-        assert "/login" in output
-    assert "earlier start" in again
+    for run in runs:
+        assert run.exit_code == 0, (run.output, run.exception)
+        assert "ruth.calder@harbor.example" in run.output and DEMO_PASSWORD in run.output
+        assert "/login" in run.output
+    assert "earlier start" in runs[1].output

@@ -16,7 +16,7 @@ from zoneinfo import ZoneInfo
 from flask import Blueprint, Flask, g, redirect, render_template, request, session, url_for
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError
-from werkzeug.exceptions import HTTPException
+from werkzeug.exceptions import HTTPException, MethodNotAllowed
 
 from mend.domain.authorization import Actor
 from mend.domain.errors import Forbidden, MendError, NotAuthenticated, NotFound
@@ -136,6 +136,9 @@ def http_error_page(error: HTTPException) -> Any:
                           "Too many wrong passwords were tried. Wait a minute and try again.")
     if error.code == 404:
         return error_page(404, "Not found", "There is no page at this address.")
+    if isinstance(error, MethodNotAllowed):
+        page, status = error_page(405, "Not here", "This page cannot be used that way.")
+        return page, status, {"Allow": ", ".join(sorted(error.valid_methods or ()))}
     if error.code and error.code >= 500:
         return error_page(error.code, "Something went wrong",
                           "Something went wrong on our side. Please try again shortly.")
@@ -143,8 +146,12 @@ def http_error_page(error: HTTPException) -> Any:
 
 
 def wants_page() -> bool:
-    """A browser asking for a page, not a client of the JSON API."""
-    return not request.path.startswith("/api/") and request.accept_mimetypes.accept_html
+    """A browser asking for a page: one that names HTML among what it accepts (a bare
+    ``*/*`` is a script or a probe, which gets the JSON problem like the API's clients)."""
+    if request.path.startswith("/api/"):
+        return False
+    return any(kind in ("text/html", "application/xhtml+xml")
+               for kind, _ in request.accept_mimetypes)
 
 
 def pages_blueprint(name: str, import_name: str) -> Blueprint:
