@@ -106,17 +106,19 @@ class Casework:
             elif command.who == OVERSEERS:
                 authz.require_overseer(actor, command.action)
             if member is not None:
-                self._require_member(actor, member.account_id, staff=member.staff)
+                self._require_member(actor, member.account_id, staff=member.staff,
+                                     field=member.field)
             with acting(actor.account_id, actor.tenant_id):
                 result = command.apply(case, actor)
             return [case], result
 
         return self.store.retrying(run)
 
-    def _require_member(self, actor: Actor, account_id: UUID, *, staff: bool) -> None:
+    def _require_member(self, actor: Actor, account_id: UUID, *, staff: bool,
+                        field: str = "account_id") -> None:
         tenant = self.store.get(actor.tenant_id, Tenant)
         role = tenant.role_of(account_id) if isinstance(account_id, UUID) else None
         if role is None:
-            raise InvalidValue("account_id", "is not a member of this tenant")
+            raise InvalidValue(field, "is not a member of this tenant")
         if staff and role == "client":
-            raise InvalidValue("account_id", "is a client, not a practitioner")
+            raise InvalidValue(field, "is a client, not a practitioner")

@@ -32,6 +32,8 @@ class MemberCheck:
 
     account_id: UUID
     staff: bool
+    #: The request's field that names the account, for a refusal to point at.
+    field: str = "account_id"
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -87,6 +89,23 @@ class AssignPractitioner(CaseCommand):
 
     def member(self) -> MemberCheck:
         return MemberCheck(self.account_id, staff=True)
+
+
+@dataclass(frozen=True, kw_only=True)
+class ReassignCase(CaseCommand):
+    """Hand the case from one practitioner to another in one save (two events)."""
+
+    who: ClassVar[str] = OVERSEERS
+    action: ClassVar[str] = "re-assign cases"
+    from_practitioner_id: UUID
+    to_practitioner_id: UUID
+
+    def apply(self, case: Case, actor: Actor) -> None:
+        case.reassign_practitioner(self.from_practitioner_id, self.to_practitioner_id,
+                                   occurred_at=self.occurred_at)
+
+    def member(self) -> MemberCheck:
+        return MemberCheck(self.to_practitioner_id, staff=True, field="to_practitioner_id")
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -354,6 +373,7 @@ CASE_COMMANDS: tuple[type[CaseCommand], ...] = (
     RemoveParticipant,
     AssignPractitioner,
     UnassignPractitioner,
+    ReassignCase,
     DiscloseBreach,
     RecordCheckIn,
     RecordSetback,

@@ -193,6 +193,12 @@ COMMANDS: dict[str, Entry] = {
             a, c.id, cmd.UnassignPractitioner(account_id=w.id_of("assigned_practitioner"))
         ),
     ),
+    "reassign_case": Entry(
+        OVERSEERS,
+        lambda cw, a, c, w: cw.record(a, c.id, cmd.ReassignCase(
+            from_practitioner_id=w.id_of("assigned_practitioner"),
+            to_practitioner_id=w.id_of("unassigned_practitioner"))),
+    ),
     "record_check_in": Entry(
         ANYONE,
         lambda cw, a, c, w: cw.record(

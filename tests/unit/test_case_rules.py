@@ -108,6 +108,7 @@ COMMANDS: dict[str, Command] = {
     "remove_participant": lambda c, w, t: c.remove_participant(LEO, **t),
     "assign_practitioner": lambda c, w, t: c.assign_practitioner(OMAR, **t),
     "unassign_practitioner": lambda c, w, t: c.unassign_practitioner(NOOR, **t),
+    "reassign_practitioner": lambda c, w, t: c.reassign_practitioner(NOOR, OMAR, **t),
     "disclose_breach": lambda c, w, t: c.disclose_breach(
         "dishonesty", "The budget was hidden from the team for months.", **t
     ),
@@ -174,7 +175,11 @@ def test_every_command_of_the_case_is_in_the_table_of_commands():
     assert public - QUERIES == set(COMMANDS)
 
 
-@pytest.mark.parametrize("name", sorted(set(COMMANDS) - {"remind_check_in"}))
+#: Commands that record more than one event, each with its own test.
+SEVERAL_EVENTS = {"remind_check_in", "reassign_practitioner"}
+
+
+@pytest.mark.parametrize("name", sorted(set(COMMANDS) - SEVERAL_EVENTS))
 def test_each_valid_command_records_exactly_one_event(workplace, name):
     case = prepared(workplace, name)
     version = case.version
@@ -940,3 +945,20 @@ def test_an_apology_naming_the_same_person_twice_is_rejected_and_records_nothing
     with rejected(case, InvalidValue, "to_ids"):
         case.offer_apology(from_id=LEO, to_ids=[ANA, ANA], text="I am sorry.", names_harm=True,
                            takes_responsibility=True, commits_to_change=True)
+
+
+def test_a_case_changes_hands_in_one_step_or_not_at_all(workplace):
+    case = workplace.case
+    version = case.version
+    case.reassign_practitioner(NOOR, OMAR)
+    assigned, unassigned = case.pending_events[-2:]
+    assert (type(assigned).__name__, type(unassigned).__name__) == (
+        "PractitionerAssigned", "PractitionerUnassigned")
+    assert (assigned.account_id, unassigned.account_id) == (OMAR, NOOR)
+    assert assigned.occurred_at == unassigned.occurred_at and case.version == version + 2
+    assert case.has_practitioner(OMAR) and not case.has_practitioner(NOOR)
+    for args, field in (((NOOR, OMAR), "from_practitioner_id"),  # Noor no longer on it
+                        ((OMAR, OMAR), "to_practitioner_id"),
+                        ((OMAR, "someone"), "to_practitioner_id")):
+        with rejected(case, InvalidValue, field):
+            case.reassign_practitioner(*args)

@@ -68,6 +68,7 @@ EXAMPLES: dict[type[cmd.CaseCommand], Callable[[Scene], dict[str, Any]]] = {
     cmd.RemoveParticipant: lambda sc: {"account_id": sc.people[0]},
     cmd.AssignPractitioner: lambda sc: {"account_id": uuid4()},
     cmd.UnassignPractitioner: lambda sc: {"account_id": STAFF},
+    cmd.ReassignCase: lambda sc: {"from_practitioner_id": STAFF, "to_practitioner_id": uuid4()},
     cmd.DiscloseBreach: lambda sc: {"category": "dishonesty", "summary": "Another debt."},
     cmd.RecordCheckIn: lambda sc: {"trust": 5, "emotional_safety": 5, "communication_ease": 5,
                                    "conflicts": 1, "participant_id": sc.people[0]},

@@ -52,3 +52,20 @@ class People:
 
     def _practitioner_unassigned(self, account_id: UUID, occurred_at: datetime) -> None:
         self.practitioners.remove(str(account_id))
+
+    def reassign_practitioner(
+        self, from_practitioner_id: UUID, to_practitioner_id: UUID,
+        occurred_at: datetime | None = None,
+    ) -> None:
+        """Hand the case from one practitioner to another in one step: the new one assigned
+        and the old one unassigned at the same moment, or neither."""
+        self._require_open()
+        if not self.has_practitioner(from_practitioner_id):
+            raise InvalidValue("from_practitioner_id", "is not assigned to this case")
+        if not isinstance(to_practitioner_id, UUID):
+            raise InvalidValue("to_practitioner_id", "must be an account id")
+        if self.has_practitioner(to_practitioner_id):
+            raise InvalidValue("to_practitioner_id", "is already assigned to this case")
+        when = self._when(occurred_at)
+        self._practitioner_assigned(to_practitioner_id, when)
+        self._practitioner_unassigned(from_practitioner_id, when)

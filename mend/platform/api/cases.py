@@ -166,6 +166,9 @@ ROUTES = (
           "Assign a practitioner (supervisors and owners)."),
     Route("practitioners/<uuid:account_id>/unassign", s.WhenSchema, c.UnassignPractitioner,
           "Unassign a practitioner (supervisors and owners)."),
+    Route("practitioners/reassign", s.ReassignSchema, c.ReassignCase,
+          "Hand the case from one practitioner to another in one step (supervisors and "
+          "owners): the new one is assigned and the old one unassigned together."),
     Route("breaches", s.BreachDisclosureSchema, c.DiscloseBreach,
           "Record a further breach disclosed during the work."),
     Route("check-ins", s.CheckInSchema, c.RecordCheckIn,

@@ -106,6 +106,13 @@ class PractitionerSchema(EventSchema):
     account_id = f.UUID(required=True)
 
 
+class ReassignSchema(EventSchema):
+    from_practitioner_id = f.UUID(required=True, metadata={
+        "description": "The practitioner who hands the case over (assigned now)."})
+    to_practitioner_id = f.UUID(required=True, metadata={
+        "description": "The staff member who takes it on (not assigned yet)."})
+
+
 class CheckInSchema(NoteSchema):
     trust = f.Integer(required=True, strict=True, validate=RATING)
     emotional_safety = f.Integer(required=True, strict=True, validate=RATING)

@@ -94,7 +94,8 @@ def _case_page(case_id: UUID, status: int = 200, failed: str | None = None,
     people = [(str(p.account_id), p.name or "Unnamed") for p in detail.participants]
     forms = [form for form in CASE_FORMS.values()
              if may_run(form, me) and offered(form, detail.kind, detail.status)]
-    members = _members(me, detail) if me.is_staff else {"clients": [], "staff": []}
+    members = _members(me, detail) if me.is_staff else {"clients": [], "staff": [],
+                                                         "practitioners": []}
     now = datetime.now(timezone.utc)
     args = {k: request.args.getlist(k) for k in request.args if k != "after"}
     return render(
@@ -115,8 +116,10 @@ def _case_page(case_id: UUID, status: int = 200, failed: str | None = None,
 def _choices(form: CommandForm, people: list[tuple[str, str]],
              members: dict[str, list[tuple[str, str]]]) -> dict[str, list[tuple[str, str]]]:
     """The people a form's person inputs offer: members to add or assign, else the case's."""
-    offer = {"AddParticipant": members["clients"], "AssignPractitioner": members["staff"]}
-    return {i.name: offer.get(form.command.__name__, people)
+    offer = {"AddParticipant": members["clients"], "AssignPractitioner": members["staff"],
+             "to_practitioner_id": members["staff"],
+             "from_practitioner_id": members["practitioners"]}
+    return {i.name: offer.get(i.name, offer.get(form.command.__name__, people))
             for i in form.inputs if i.kind in ("person", "people")}
 
 
@@ -130,6 +133,7 @@ def _members(me: Actor, detail: Any) -> dict[str, list[tuple[str, str]]]:
         "clients": [(str(m.account_id), m.name) for m in members if m.role == "client"],
         "staff": [(str(m.account_id), m.name) for m in members
                   if m.role in ("practitioner", "supervisor", "owner")],
+        "practitioners": [(p.id, p.name or "Unnamed") for p in detail.practitioner_people],
     }
 
 

@@ -22,6 +22,7 @@ from mend.platform.web.words import word
 TITLES = {
     "AddParticipant": "Add a participant",
     "AssignPractitioner": "Assign a practitioner",
+    "ReassignCase": "Hand the case to another practitioner",
     "DiscloseBreach": "Record a further breach",
     "RecordCheckIn": "Record a check-in",
     "RecordSetback": "Record a setback",
@@ -61,6 +62,8 @@ LABELS = {
     "takes_responsibility": "Takes responsibility without excuses",
     "commits_to_change": "Commits to a change",
     "account_id": "Person",
+    "from_practitioner_id": "From",
+    "to_practitioner_id": "To",
     "text": "What was said",
     "note": "Note",
     "severity": "Severity (1 mild – 3 serious)",
@@ -73,7 +76,8 @@ LABELS = {
 #: Free-text fields that take paragraphs rather than a line.
 LONG_TEXT = {"text", "note", "summary", "description", "reason"}
 #: Fields that name people of the case; their choices come from the page.
-PEOPLE = {"account_id", "participant_id", "from_id", "to_ids"}
+PEOPLE = {"account_id", "participant_id", "from_id", "to_ids", "from_practitioner_id",
+          "to_practitioner_id"}
 #: How many score boxes a pulse form offers (blank ones are left out).
 PULSE_BOXES = 12
 

@@ -167,3 +167,25 @@ def test_a_practitioner_invites_a_new_client_straight_into_the_case(app, practic
     assert rosa.get("/").headers["Location"] == "/my-cases"  # a client: not the workspace
     assert "Harbor couple" in rosa.get("/my-cases").get_data(as_text=True)
     assert "Rosa Lind (partner)" in case_page(pat, practices)
+
+
+def test_a_supervisor_hands_a_case_to_another_practitioner_in_one_step(app, practices,
+                                                                       signed_in):
+    people, case_id = practices["own"].people, practices["own"].case_id
+    pat, cole = signed_in("practitioner"), signed_in("practitioner_off")
+    assert pat.get(f"/cases/{case_id}").status_code == 200
+    supervisor = signed_in("supervisor")
+    page = case_page(supervisor, practices)
+    assert "Hand the case to another practitioner" in page
+    answer = record(supervisor, practices, "ReassignCase", {
+        "from_practitioner_id": str(people["practitioner"].account_id),
+        "to_practitioner_id": str(people["practitioner_off"].account_id)})
+    assert answer.status_code == 302, messages(answer)
+    assert pat.get(f"/cases/{case_id}").status_code == 404  # no longer theirs, at once
+    assert cole.get(f"/cases/{case_id}").status_code == 200
+    assert "Practitioner_Off harbor" in case_page(supervisor, practices).split(
+        "Practitioners</dt>")[1].split("</dd>")[0]
+    # Back again, so the other tests of this module find the case as it was.
+    record(supervisor, practices, "ReassignCase", {
+        "from_practitioner_id": str(people["practitioner_off"].account_id),
+        "to_practitioner_id": str(people["practitioner"].account_id)})
