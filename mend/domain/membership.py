@@ -91,7 +91,8 @@ class Membership:
         account_id = self.store.lookup(EMAILS, email)
         if account_id is None:
             passwords.check_policy(password, "owner.password")
-            return Account.register(email=email, name=name, password_hash=passwords.hash_password(password))
+            return Account.register(email=email, name=name,
+                                    password_hash=passwords.hash_password(password))
         account = self.store.get(account_id, Account)
         # Someone who already has an account proves it with their password before adding a tenant.
         if not passwords.verify_password(account.password_hash, password):
@@ -259,7 +260,8 @@ class Membership:
                     account_id=account_id, email=email, role=role,
                     token_hash=secret_digest(token), expires_at=expires_at,
                 )
-                changed.append(Index(namespace=INVITATIONS, value=secret_digest(token), ref=tenant.id))
+                changed.append(Index(namespace=INVITATIONS, value=secret_digest(token),
+                                     ref=tenant.id))
                 if case is not None:
                     case.add_participant(account_id, relation)
                     changed.append(case)
@@ -287,7 +289,8 @@ class Membership:
         def command():
             tenant_id = self.store.lookup(INVITATIONS, digest)
             tenant = self.store.find(tenant_id, Tenant) if tenant_id else None
-            invited = [a for a, i in (tenant.invitations.items() if tenant else ()) if i["token_hash"] == digest]
+            invited = [a for a, i in (tenant.invitations.items() if tenant else ())
+                       if i["token_hash"] == digest]
             if not invited:
                 raise NotFound("This invitation was already used, withdrawn, or never existed.")
             account = self.store.get(UUID(invited[0]), Account)

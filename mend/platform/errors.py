@@ -144,7 +144,8 @@ class ProblemApi(Api):
         detail = data.get("message") or error.description or ""
         if errors:
             flat = field_messages(errors)
-            detail = "Some fields are invalid." if error.code == 422 else flat.get("body", [detail])[0]
+            detail = ("Some fields are invalid." if error.code == 422
+                      else flat.get("body", [detail])[0])
         return problem(error.code or 500, error.name, detail,
                        field_messages(errors) if errors else None, headers=headers)
 

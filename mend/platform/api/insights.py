@@ -51,8 +51,9 @@ def caseload(query):
     Practitioners get their own; supervisors and owners get the whole tenant, or one
     practitioner's with `?practitioner=`. Figures are as of the case's latest event or the
     start of today (UTC), whichever is later. Filters: kind, stage, risk, status, and words
-    of the title; closed cases only with `?status=closed`. Ordered by attention: high risk first, then an overdue
-    check-in, then the latest activity; `after` takes the previous page's `next`.
+    of the title; closed cases only with `?status=closed`. Ordered by attention: high risk
+    first, then an overdue check-in, then the latest activity; `after` takes the previous
+    page's `next`.
     """
     filters = {k: query[k] for k in ("kind", "stage", "risk", "status", "title")}
     return mend().reader.caseload(current_actor(), practitioner=query["practitioner"],

@@ -43,7 +43,12 @@ def sign_in():
     target = safe_next(request.values.get("next"), _home())
     if request.method == "GET":
         if current_user.is_authenticated:
-            return redirect(target)
+            try:
+                actor()
+                return redirect(target)
+            except NotAuthenticated:
+                # Signed in, but a member of no practice any more (revoked): start afresh.
+                auth.sign_out()
         return render("web/sign_in.html", next=target, values={}, errors={})
     body, errors = _load(s.LoginSchema())
     values = {"email": request.form.get("email", "")}

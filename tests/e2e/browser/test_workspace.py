@@ -24,7 +24,8 @@ def test_a_practitioner_records_a_session_through_the_forms_and_reads_it_back(pa
     expect(page.get_by_role("heading", name="My open cases")).to_be_visible()
     page.get_by_role("link", name=practice.case_title).click()
     expect(page.get_by_role("heading", level=1)).to_have_text(practice.case_title)
-    trust_before = page.locator(".figures div", has_text="Trust score").locator("dd").first.inner_text()
+    trust = page.locator(".figures div", has_text="Trust score").locator("dd").first
+    trust_before = trust.inner_text()
 
     # A new client, invited by email straight into the case.
     open_form(page, "Invite a new client into this case")
@@ -46,8 +47,7 @@ def test_a_practitioner_records_a_session_through_the_forms_and_reads_it_back(pa
     form.locator("button[type=submit]").click()
     expect(page.locator(".timeline")).to_contain_text(
         "Mira Client's check-in: trust 9/10, emotional safety 8/10, communication 7/10")
-    expect(page.locator(".figures div", has_text="Trust score").locator("dd").first
-           ).not_to_have_text(trust_before)
+    expect(trust).not_to_have_text(trust_before)
 
     open_form(page, "Record an apology")
     form = page.locator("#form-OfferApology")

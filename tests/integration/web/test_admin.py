@@ -36,6 +36,7 @@ def test_an_owner_invites_a_member_who_joins_then_changes_their_role_and_revokes
     assert "The practice's cases" in ada.get("/").get_data(as_text=True)  # now oversees
     assert owner.post(f"/admin/members/{ada_id}/revoke").status_code == 302
     assert ada.get("/").headers["Location"].startswith("/login")  # the open session is over
+    assert ada.get("/login?next=/").status_code == 200  # and the sign-in page, not a loop
     assert "Ada Lane" not in owner.get("/admin/members").get_data(as_text=True)
     assert page  # the page before showed her as active
 
