@@ -169,9 +169,9 @@ class Membership:
 
     def actor_for(self, account_id: UUID, tenant_slug: str | None = None) -> Actor:
         """The account acting in one of its tenants: the named one, or its first."""
-        account = self.store.get(account_id, Account)
-        for tenant_id in account.tenant_ids:
-            tenant = self.store.get(UUID(tenant_id), Tenant)
+        account = self.store.peek(account_id, Account)
+        for tenant_id in list(account.tenant_ids):  # a copy: the peeked account is shared
+            tenant = self.store.peek(UUID(tenant_id), Tenant)
             if tenant_slug in (None, tenant.slug):
                 role = tenant.role_of(account.id)
                 if role:
@@ -179,13 +179,13 @@ class Membership:
         raise NotAuthenticated("This account is not a member of that tenant.")
 
     def tenant_slug(self, tenant_id: UUID) -> str:
-        return self.store.get(tenant_id, Tenant).slug
+        return self.store.peek(tenant_id, Tenant).slug
 
     def tenants_of(self, account: Account) -> list[tuple[Tenant, str]]:
         """The account's tenants with its role in each."""
         found = []
-        for tenant_id in account.tenant_ids:
-            tenant = self.store.get(UUID(tenant_id), Tenant)
+        for tenant_id in list(account.tenant_ids):
+            tenant = self.store.peek(UUID(tenant_id), Tenant)
             role = tenant.role_of(account.id)
             if role:
                 found.append((tenant, role))
@@ -277,7 +277,7 @@ class Membership:
         for account_id, invited in (tenant.invitations.items() if tenant else ()):
             if invited["token_hash"] == digest and datetime.fromisoformat(
                     invited["expires_at"]) > utcnow():
-                account = self.store.get(UUID(account_id), Account)
+                account = self.store.peek(UUID(account_id), Account)
                 return OpenInvitation(tenant.name, tenant.slug, account.name, account.email,
                                       invited["role"], account.password_hash is not None)
         raise NotFound("This invitation was already used, withdrawn, or never existed.")
@@ -332,7 +332,7 @@ class Membership:
         return self.store.retrying(command)
 
     def time_zone_of(self, tenant_id: UUID) -> ZoneInfo:
-        return ZoneInfo(self.store.get(tenant_id, Tenant).time_zone)
+        return ZoneInfo(self.store.peek(tenant_id, Tenant).time_zone)
 
     def withdraw_invitation(self, actor: Actor, account_id: UUID) -> Saved:
         """Take back an open invitation (owner): its link stops working at once."""
@@ -393,7 +393,7 @@ class Membership:
         found += [(a, i["role"], "invited") for a, i in tenant.invitations.items()]
         members = []
         for account_id, role, status in found:
-            account = self.store.get(UUID(account_id), Account)
+            account = self.store.peek(UUID(account_id), Account)
             members.append(Member(account.id, account.email, account.name, role, status))
         return members
 

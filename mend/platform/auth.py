@@ -25,7 +25,7 @@ from flask import Flask, after_this_request, current_app, g, request, session
 from flask_login import LoginManager, UserMixin, current_user, login_user, logout_user
 
 from mend.domain.authorization import Actor
-from mend.domain.errors import Forbidden, NotAuthenticated, WrongCredentials
+from mend.domain.errors import Forbidden, NotAuthenticated, NotFound, WrongCredentials
 from mend.domain.tenancy import Account
 
 log = logging.getLogger(__name__)
@@ -53,8 +53,9 @@ def mend():
 def load_user(user_id: str) -> SignedIn | None:
     account_id, _, version = user_id.partition(".")
     try:
-        account = mend().store.find(UUID(account_id), Account)
-    except ValueError:
+        # Read only, once per request: the shared copy, not one of its own.
+        account = mend().store.peek(UUID(account_id), Account)
+    except (ValueError, NotFound):
         return None
     sid, started = session.get("sid"), session.get("started", 0)
     if (

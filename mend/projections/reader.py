@@ -176,6 +176,18 @@ class Reader:
             metrics = replace(metrics, risk=None, risk_reasons=[], open_red_flags=[])
         return CaseFigures(case_id, metrics)
 
+    def overview(self, actor: Actor, case_id: UUID, *, as_of: datetime | None = None,
+                 known_at: datetime | None = None) -> tuple[CaseFigures, tuple[WeekPoint, ...]]:
+        """The figures and the weekly series together, from one read of the case's facts
+        (the case page shows both)."""
+        facts, as_of = self._facts(actor, case_id, as_of, known_at)
+        metrics = compute_metrics(facts, as_of, known_at)
+        weeks = weekly_series(facts, as_of, known_at)
+        if not actor.is_staff:
+            metrics = replace(metrics, risk=None, risk_reasons=[], open_red_flags=[])
+            weeks = [replace(week, risk=None) for week in weeks]
+        return CaseFigures(case_id, metrics), tuple(weeks)
+
     def weekly(self, actor: Actor, case_id: UUID, *, as_of: datetime | None = None,
                known_at: datetime | None = None) -> tuple[WeekPoint, ...]:
         facts, as_of = self._facts(actor, case_id, as_of, known_at)

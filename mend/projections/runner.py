@@ -72,8 +72,12 @@ class ProjectionRunner:
         return len(notifications)
 
     def catch_up(self) -> None:
-        while self.run_once():
-            pass
+        while True:
+            try:
+                if not self.run_once():
+                    break
+            except IntegrityError:
+                continue  # the runner thread committed this batch first; go on from there
         refresh_stale_metrics(self.view, self._generation())
 
     def run_forever(self) -> None:

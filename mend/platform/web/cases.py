@@ -79,13 +79,12 @@ def _case_page(case_id: UUID, status: int = 200, failed: str | None = None,
     detail = reader.case(me, case_id)
     moment = {"as_of": query["as_of"], "known_at": query["known_at"]}
     try:
-        figures = reader.figures(me, case_id, **moment).metrics
-        weeks = reader.weekly(me, case_id, **moment)
+        figures, weeks = reader.overview(me, case_id, **moment)
     except InvalidValue as error:
         query_errors[error.field] = [error.message]
         moment = {"as_of": None, "known_at": None}
-        figures = reader.figures(me, case_id).metrics
-        weeks = reader.weekly(me, case_id)
+        figures, weeks = reader.overview(me, case_id)
+    figures = figures.metrics
     page = reader.timeline(me, case_id, types=query["type"], after=query["after"],
                            limit=TIMELINE_PAGE, **moment)
     standing = reader.standing(me, case_id, **moment)

@@ -92,7 +92,7 @@ def header() -> dict[str, Any]:
         me = actor()
     except NotAuthenticated:
         return {"me": None}
-    account = mend().store.get(me.account_id, Account)
+    account = mend().store.peek(me.account_id, Account)
     tenants = [
         {"slug": tenant.slug, "name": tenant.name, "role": role,
          "current": tenant.id == me.tenant_id}
