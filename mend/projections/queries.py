@@ -76,6 +76,9 @@ class CaseRow:
     #: over the last 28 days; staff figures.
     risk_reasons: tuple[str, ...] = ()
     trust_change: float | None = None
+    #: The position of the latest event projected for the case: its facts are the same
+    #: for as long as this is.
+    touched_seq: int = 0
 
 
 @dataclass(frozen=True)
@@ -116,7 +119,7 @@ def _case_row(r: Any) -> CaseRow:
         next_checkin_due=from_us(due) if due is not None else None,
         closed_approach=r["closed_approach"], months_to_change=r["months_to_change"],
         risk_reasons=tuple(json.loads(r["risk_reasons"] or "[]")),
-        trust_change=r["trust_change"],
+        trust_change=r["trust_change"], touched_seq=r["touched_seq"],
     )
 
 

@@ -13,6 +13,8 @@ exact next check-in) come from the aggregate.
 
 from __future__ import annotations
 
+import threading
+from collections import OrderedDict
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime, timezone
@@ -111,10 +113,19 @@ def _detail(case: Case, names: dict[str, str] | None = None) -> CaseDetail:
     )
 
 
+#: How many cases' facts a process keeps folded (a long case's are a few hundred KB).
+FACTS_CACHE_SIZE = 256
+
+
 class Reader:
     def __init__(self, casework: Casework, casebook: Casebook):
         self.casework = casework
         self.casebook = casebook
+        # A case's facts, folded from its stored rows, by (generation, case, the position of
+        # its latest projected event): a new event or a rebuild makes a new key, so an entry
+        # is never stale, only unused. The metrics read facts and never change them.
+        self._facts_cache: OrderedDict[tuple[str, UUID, int], CaseFacts] = OrderedDict()
+        self._facts_lock = threading.Lock()
 
     # ------------------------------------------------------------------ one case
     def _visible(self, actor: Actor, case_id: UUID) -> CaseRow:
@@ -162,10 +173,23 @@ class Reader:
         as_of = as_of or datetime.now(timezone.utc)
         if as_of < row.opened_at:
             raise InvalidValue("as_of", "is before the case was opened")
-        facts = facts_of_case(self.casebook, actor.tenant_id, case_id)
+        facts = self._folded(actor, case_id, row.touched_seq)
         if known_at is not None and known_at < facts.opened_recorded_at:
             raise InvalidValue("known_at", "is before the case was recorded")
         return facts, as_of
+
+    def _folded(self, actor: Actor, case_id: UUID, touched_seq: int) -> CaseFacts:
+        key = (self.casebook.prefix(), case_id, touched_seq)
+        with self._facts_lock:
+            if key in self._facts_cache:
+                self._facts_cache.move_to_end(key)
+                return self._facts_cache[key]
+        facts = facts_of_case(self.casebook, actor.tenant_id, case_id)
+        with self._facts_lock:
+            self._facts_cache[key] = facts
+            while len(self._facts_cache) > FACTS_CACHE_SIZE:
+                self._facts_cache.popitem(last=False)
+        return facts
 
     def figures(self, actor: Actor, case_id: UUID, *, as_of: datetime | None = None,
                 known_at: datetime | None = None) -> CaseFigures:

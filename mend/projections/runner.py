@@ -48,6 +48,7 @@ class ProjectionRunner:
         self._wake = threading.Event()
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
+        self._listener: threading.Thread | None = None
 
     def _generation(self) -> int:
         return self.generation if self.generation is not None else self.view.current_generation()
@@ -102,7 +103,9 @@ class ProjectionRunner:
         self._thread = threading.Thread(target=self.run_forever, name="projections", daemon=True)
         self._thread.start()
         if hasattr(self.store.recorder, "channel_name"):
-            threading.Thread(target=self._listen, name="projections-listen", daemon=True).start()
+            self._listener = threading.Thread(target=self._listen, name="projections-listen",
+                                              daemon=True)
+            self._listener.start()
 
     def _listen(self) -> None:
         """On PostgreSQL, wake on the store's NOTIFY instead of waiting for the next poll."""
@@ -125,6 +128,10 @@ class ProjectionRunner:
         self._wake.set()
         if self._thread:
             self._thread.join(timeout=5)
+        # The listener wakes every half second to see the stop; its connection must be back
+        # in the pool before the store closes, or closing it reads as a lost connection.
+        if self._listener is not None:
+            self._listener.join(timeout=2)
 
     def lag(self) -> dict[str, Any]:
         head = self.store.recorder.max_notification_id() or 0
