@@ -259,12 +259,17 @@ class CasebookQueries:
         types: Sequence[str] = (),
         after: str | None = None,
         limit: int = 100,
+        visibility: str | None = None,
+        person: UUID | None = None,
+        newest_first: bool = False,
     ) -> list[TimelineEntry]:
         """A case's events in occurred_at order as this viewer may read them.
 
         ``as_of`` keeps what had happened by then; ``known_at`` keeps what the record held
-        then. ``after`` is the cursor of the last entry of the previous page. The caller must
-        already know the viewer may see the case (the route asks the domain first).
+        then. ``visibility`` keeps one kind of entry (of those the viewer may read); ``person``
+        the entries they recorded or that name them. ``after`` is the cursor of the last
+        entry of the previous page; ``newest_first`` pages from the latest entry backwards.
+        The caller must already know the viewer may see the case (the reader asks first).
         """
         p = self.prefix()
         params: dict[str, Any] = {
@@ -291,13 +296,22 @@ class CasebookQueries:
             names = {f"type{i}": name for i, name in enumerate(types)}
             sql += f" AND t.type IN ({', '.join(':' + n for n in names)})"
             params.update(names)
+        if visibility:
+            sql += " AND t.visibility = :visibility"
+            params["visibility"] = visibility
+        if person is not None:
+            # An account id appears in the data only where the entry names that person.
+            sql += " AND (t.actor_id = :person OR t.data LIKE :person_in_data)"
+            params.update(person=str(person), person_in_data=f'%"{person}"%')
         if after:
             occurred_us, position = (int(part) for part in after.split("-", 1))
             # A row comparison, which the index on (tenant, case, occurred_us, position)
             # answers as a range: a page deep in a long timeline costs what the first does.
-            sql += " AND (t.occurred_us, t.position) > (:after_us, :after_pos)"
+            sql += (" AND (t.occurred_us, t.position) "
+                    f"{'<' if newest_first else '>'} (:after_us, :after_pos)")
             params.update(after_us=occurred_us, after_pos=position)
-        sql += " ORDER BY t.occurred_us, t.position LIMIT :limit"
+        order = " DESC" if newest_first else ""
+        sql += f" ORDER BY t.occurred_us{order}, t.position{order} LIMIT :limit"
         rows = [(r, json.loads(r["data"])) for r in self._rows(sql, params)]
         names = self.names(set().union(*(subject_ids(data) for _, data in rows)))
         entries = []

@@ -142,13 +142,16 @@ class Reader:
     def timeline(
         self, actor: Actor, case_id: UUID, *, as_of: datetime | None = None,
         known_at: datetime | None = None, types: Sequence[str] = (), after: str | None = None,
-        limit: int = 100,
+        limit: int = 100, visibility: str | None = None, person: UUID | None = None,
+        newest_first: bool = False,
     ) -> TimelinePage:
         """The case's events in occurred_at order as this person may read them: shared
         events, staff-only ones for staff, and private journal entries for their author."""
         self._visible(actor, case_id)
         entries = self.casebook.timeline(actor, case_id, as_of=as_of, known_at=known_at,
-                                         types=types, after=after, limit=limit)
+                                         types=types, after=after, limit=limit,
+                                         visibility=visibility, person=person,
+                                         newest_first=newest_first)
         more = len(entries) == limit
         return TimelinePage(case_id, tuple(entries), entries[-1].cursor if more else None)
 

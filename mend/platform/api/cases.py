@@ -111,6 +111,8 @@ def timeline(query, case_id):
     return mend().reader.timeline(
         current_actor(), case_id, as_of=query["as_of"], known_at=query["known_at"],
         types=query["type"], after=query["after"], limit=query["limit"],
+        visibility=query["visibility"], person=query["person"],
+        newest_first=query["order"] == "newest",
     )
 
 

@@ -40,6 +40,12 @@ class TimelineQuerySchema(Schema):
     after = f.String(load_default=None, validate=validate.Regexp(r"^\d{1,18}-\d{1,18}$"),
                      metadata={"description": "The previous page's `next`."})
     limit = f.Integer(load_default=100, validate=validate.Range(1, 500))
+    visibility = f.String(load_default=None, validate=one_of(v.VISIBILITIES), metadata={
+        "description": "Only entries of this visibility (among those the caller may read)."})
+    person = f.UUID(load_default=None, metadata={
+        "description": "Only entries this person recorded or that name them."})
+    order = f.String(load_default="oldest", validate=one_of(("oldest", "newest")), metadata={
+        "description": "`newest` pages from the latest entry backwards."})
 
 
 class MetricsQuerySchema(Schema):

@@ -61,6 +61,40 @@ def offered(form: CommandForm, kind: str, status: str) -> bool:
     return True
 
 
+@bp.route("/cases/new", methods=["GET", "POST"])
+@staff_only
+def open_case():
+    """Open a case: its kind, title, approach, cadence and the breach it begins with."""
+    values: dict[str, str] = {}
+    errors: dict[str, list[str]] = {}
+    if request.method == "POST":
+        values = {k: v for k, v in request.form.items() if k != "csrf_token"}
+        try:
+            body = load_form(s.CaseOpenSchema(), request.form, time_zone())
+            saved = mend().casework.open_case(
+                actor(), kind=body["kind"], title=body["title"], approach=body["approach"],
+                breach_category=body["breach"]["category"],
+                breach_summary=body["breach"]["summary"],
+                cadence_days=body["checkin_cadence_days"], occurred_at=body["occurred_at"])
+        except ma.ValidationError as error:
+            errors = form_errors(error)
+        except InvalidValue as error:
+            errors = {error.field: [error.message]}
+        else:
+            _settle(saved.notification_id, saved.originator_id)
+            flash("The case is open. Add its participants below.")
+            return redirect(url_for("case_pages.case_page", case_id=saved.originator_id))
+    return render("web/open_case.html", 422 if errors else 200, values=values, errors=errors,
+                  kinds=_words(v.CASE_KINDS), approaches=_words(v.APPROACHES),
+                  categories=_words(v.BREACH_CATEGORIES), cadence=v.DEFAULT_CADENCE_DAYS,
+                  max_cadence=v.MAX_CADENCE_DAYS,
+                  now_input=words.local(datetime.now(timezone.utc), time_zone(), "input"))
+
+
+def _words(codes: tuple[str, ...]) -> list[tuple[str, str]]:
+    return [(code, words.word(code)) for code in codes]
+
+
 @bp.route("/cases/<uuid:case_id>")
 @staff_only
 def case_page(case_id: UUID):
@@ -85,8 +119,11 @@ def _case_page(case_id: UUID, status: int = 200, failed: str | None = None,
         moment = {"as_of": None, "known_at": None}
         figures, weeks = reader.overview(me, case_id)
     figures = figures.metrics
+    # The page shows the latest first, unless asked for the order things happened in.
     page = reader.timeline(me, case_id, types=query["type"], after=query["after"],
-                           limit=TIMELINE_PAGE, **moment)
+                           limit=TIMELINE_PAGE, visibility=query["visibility"],
+                           person=query["person"],
+                           newest_first=request.args.get("order") != "oldest", **moment)
     standing = reader.standing(me, case_id, **moment)
     rows = tuple(weeks)[-26:]  # half a year of weeks keeps the chart legible
     chart = charts.weekly_chart(rows, figures.baseline, figures.significant_change_on)
@@ -105,10 +142,12 @@ def _case_page(case_id: UUID, status: int = 200, failed: str | None = None,
         values=values or {}, errors=errors or {}, query=query, query_errors=query_errors,
         now_input=words.local(now, tz, "input"), args=args, stages=v.STAGES,
         stage_index=v.STAGES.index(detail.stage), event_types=_event_types(),
+        visibilities=[(code, words.VISIBILITY_WORDS[code]) for code in v.VISIBILITIES],
         due=words.due(detail.next_checkin_due, now) if detail.next_checkin_due else None,
         reasons=[words.risk_reason(r) for r in figures.risk_reasons],
-        standing=standing, item_forms=ITEM_FORMS if me.is_staff and detail.status == "open"
-        else {}, readiness_items=v.READINESS_ITEMS,
+        standing=standing, readiness_items=v.READINESS_ITEMS,
+        item_forms={name: form for name, form in ITEM_FORMS.items()
+                    if may_run(form, me) and detail.status == "open"},
     )
 
 

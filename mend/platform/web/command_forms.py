@@ -45,7 +45,7 @@ TITLES = {
     "RetireBoundary": "Retire this boundary",
     "RecordBoundaryCrossed": "Record a crossing",
     "ResolveRedFlag": "Resolve this flag",
-    "RemoveParticipant": "Remove",
+    "RemoveParticipant": "Remove from the case",
     "UnassignPractitioner": "Unassign",
 }
 

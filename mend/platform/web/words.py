@@ -36,6 +36,13 @@ SPECIAL = {
     "knows_exit_is_possible": "Knows that leaving is an option",
 }
 
+#: Who may read an entry, as the timeline's filter says it.
+VISIBILITY_WORDS = {
+    "shared": "Shared with the clients",
+    "staff": "Staff only",
+    "private": "Private to its author",
+}
+
 STAGE_HELP = {
     "aftermath": "The breach has come to light; safety and the facts come first.",
     "honest_conversations": "Both sides tell what happened and how it landed.",

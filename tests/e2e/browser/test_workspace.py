@@ -88,6 +88,25 @@ def test_a_practitioner_records_a_session_through_the_forms_and_reads_it_back(pa
     expect(page.locator(".figures .risk")).to_have_text("High")
     shoot(page, "case")
     assert serious_violations(page) == []
+    # Every form of the page, open, checked by axe and saved as one long picture.
+    page.evaluate("document.querySelectorAll('details').forEach(d => d.open = true)")
+    assert serious_violations(page) == []
+    shoot(page, "case-every-form")
+
+
+def test_opening_a_case_from_the_dashboard(page, practice):
+    sign_in(page, practice, "practitioner")
+    page.get_by_role("link", name="Open a case").click()
+    assert serious_violations(page) == []
+    shoot(page, "open-case")
+    page.fill("#f-title", "Noor & Ali")
+    page.select_option("#f-kind", "couple")
+    page.select_option("#f-approach", "self_guided")
+    page.select_option("#f-breach-category", "digital_secrecy")
+    page.fill("#f-breach-summary", "A second phone, found in March.")
+    page.click("button:has-text('Open the case')")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Noor & Ali")
+    expect(page.locator(".people")).to_contain_text("Pia Practitioner")
 
 
 def test_a_wrong_value_is_shown_beside_its_field_and_nothing_is_recorded(page, practice):

@@ -189,3 +189,76 @@ def test_a_supervisor_hands_a_case_to_another_practitioner_in_one_step(app, prac
     record(supervisor, practices, "ReassignCase", {
         "from_practitioner_id": str(people["practitioner_off"].account_id),
         "to_practitioner_id": str(people["practitioner"].account_id)})
+
+
+def test_a_case_opened_from_its_page_lands_on_its_case_page(app, practices, signed_in):
+    pat = signed_in("practitioner")
+    page = pat.get("/cases/new").get_data(as_text=True)
+    assert "Open a case" in page and 'name="breach.summary"' in page
+    refused = pat.post("/cases/new", {"title": "Lena & Jo", "kind": "couple",
+                                      "approach": "therapy_guided", "breach.category": "nope",
+                                      "breach.summary": "", "checkin_cadence_days": "0"})
+    assert refused.status_code == 422
+    text = refused.get_data(as_text=True)
+    assert "Must be one of" in field_block(text, "f-breach-category")
+    assert "Missing data for required field." in field_block(text, "f-breach-summary")
+    assert "greater than or equal to 1" in field_block(text, "f-checkin_cadence_days")
+    assert 'value="Lena &amp; Jo"' in text
+    opened = pat.post("/cases/new", {"title": "Lena & Jo", "kind": "couple",
+                                     "approach": "therapy_guided",
+                                     "breach.category": "infidelity",
+                                     "breach.summary": "An affair at work.",
+                                     "checkin_cadence_days": "14"})
+    assert opened.status_code == 302
+    case_page_text = pat.get(opened.headers["Location"]).get_data(as_text=True)
+    assert "<h1>Lena &amp; Jo</h1>" in case_page_text
+    assert "Practitioner harbor" in case_page_text  # who opens it works it
+    assert "Lena &amp; Jo" in pat.get("/").get_data(as_text=True)
+
+
+def test_a_participant_is_removed_from_beside_their_name(app, practices, signed_in):
+    owner = signed_in("owner")
+    mend, case_id = app.extensions["mend"], practices["own"].case_id
+    invitation = mend.membership.invite(practices["own"].people["owner"], email="dan@h.test",
+                                        name="Dan Brother", role="client").result
+    dan = mend.membership.accept_invitation(invitation.token, "Dan's long passphrase").result
+    record(owner, practices, "AddParticipant", {"account_id": str(dan), "relation": "brother"})
+    assert "Dan Brother (brother)" in case_page(owner, practices)
+    removed = owner.post(f"/cases/{case_id}/record/RemoveParticipant/{dan}", {})
+    assert removed.status_code == 302
+    assert "Dan Brother (brother)" not in case_page(owner, practices)
+
+
+def test_script_and_markup_typed_into_any_free_text_field_stay_text(app, practices,
+                                                                      signed_in):
+    """Every form's text inputs, each with its own marked script, and every place it shows."""
+    from mend.platform.web.command_forms import CASE_FORMS
+
+    owner = signed_in("owner")
+    client_id = str(practices["own"].people["client"].account_id)
+    filled = {"RecordCheckIn": {"trust": "5", "emotional_safety": "5",
+                                "communication_ease": "5", "conflicts": "0",
+                                "participant_id": client_id},
+              "RecordSetback": {"severity": "1"}, "RaiseRedFlag": {"code": "gaslighting"},
+              "PracticeRitual": {"ritual": "daily_checkin"},
+              "AssessReadiness": {"answers.breach_accepted": "on"},
+              "DiscloseBreach": {"category": "dishonesty"}}
+    sent = []
+    for name, form in CASE_FORMS.items():
+        texts = [i.name for i in form.inputs if i.kind in ("text", "long_text")]
+        if not texts or name in ("AddParticipant", "AdvanceStage", "ChangeApproach",
+                                 "CloseCase", "ReopenCase", "OfferApology",
+                                 "CompleteProgramStep"):
+            continue
+        body = dict(filled.get(name, {}))
+        for field in texts:
+            mark = f"x{len(sent)}"
+            body[field] = f'<script>alert("{mark}")</script><b onclick=1>{mark}</b>'
+            sent.append(mark)
+        answer = record(owner, practices, name, body)
+        assert answer.status_code == 302, (name, messages(answer))
+    page = case_page(owner, practices)
+    assert "<script" not in page and "<b onclick" not in page
+    for mark in sent:
+        assert f"&lt;script&gt;alert(&#34;{mark}&#34;)&lt;/script&gt;" in page, mark
+    assert len(sent) >= 12

@@ -71,6 +71,7 @@ EXPECTED = {
     ("GET", "/"): dashboard,
     ("GET", "/my-cases"): signed_in_only(200),
     ("GET", "/cases/<uuid:case_id>"): case_page,
+    ("GET", "/cases/new"): dashboard,
     ("POST", "/cases/<uuid:case_id>/record/<string:name>"): record_note,
     ("POST", "/cases/<uuid:case_id>/record/<string:name>/<uuid:item_id>"): record_about,
     ("POST", "/cases/<uuid:case_id>/invite"): invite,
@@ -86,6 +87,7 @@ COVERED_ELSEWHERE = {
     ("POST", "/login"), ("POST", "/logout"), ("POST", "/logout-everywhere"),
     ("POST", "/account/password"), ("POST", "/switch-tenant"),
     ("GET", "/invitations/<string:token>"), ("POST", "/invitations/<string:token>"),
+    ("POST", "/cases/new"),  # test_case_forms.py
     # test_admin.py
     ("POST", "/admin/members/invite"), ("POST", "/admin/members/<uuid:account_id>/resend"),
     ("POST", "/admin/members/<uuid:account_id>/withdraw"),
