@@ -39,6 +39,9 @@ EVENT_TYPE = {
     "participants/<uuid:account_id>/remove": "participant_removed",
     "practitioners": "practitioner_assigned",
     "practitioners/<uuid:account_id>/unassign": "practitioner_unassigned",
+    # A hand-over records the new practitioner's assignment, then answers with the old one's
+    # unassignment: its last event.
+    "practitioners/reassign": "practitioner_unassigned",
     "breaches": "breach_disclosed",
     "check-ins": "check_in_recorded",
     "setbacks": "setback_recorded",
@@ -331,6 +334,11 @@ def practice(server) -> Journey:
                                      "note": "Cai's brother is afraid at home."}, 25)
     r("Pia", "family", "close", {"outcome": "withdrawn"}, 20)
     r("Pia", "family", "reopen", {"reason": "The family asked to resume."}, 15)
+    # Pia's leave: the supervisor hands the family to Quinn and, once she is back, back again.
+    r("Sol", "family", "practitioners/reassign",
+      {"from_practitioner_id": ids["Pia"], "to_practitioner_id": ids["Quinn"]}, 14)
+    r("Sol", "family", "practitioners/reassign",
+      {"from_practitioner_id": ids["Quinn"], "to_practitioner_id": ids["Pia"]}, 13)
     return j
 
 
