@@ -59,6 +59,15 @@ class OpenInvitation:
     has_password: bool
 
 
+@dataclass(frozen=True)
+class TokenInfo:
+    """An active bearer token as its owner may see it: never the secret, only what it is."""
+
+    token_id: UUID
+    label: str
+    issued_at: datetime
+
+
 class Membership:
     def __init__(self, store: MendStore):
         self.store = store
@@ -367,6 +376,15 @@ class Membership:
         if tenant.role_of(account_id) is None:
             raise NotFound(f"No member {account_id}.")
         return tenant
+
+    def token_details(self, actor: Actor) -> list[TokenInfo]:
+        """The caller's active tokens in this tenant with their labels and issue times,
+        newest first (read from the account's own events: its state keeps only the ids)."""
+        active = set(self.tokens(actor))
+        issued = [e for e in self.store.events.get(actor.account_id)
+                  if isinstance(e, Account.ApiTokenIssued) and e.token_id in active]
+        return sorted((TokenInfo(e.token_id, e.label, e.timestamp) for e in issued),
+                      key=lambda info: info.issued_at, reverse=True)
 
     def tokens(self, actor: Actor) -> list[UUID]:
         """The caller's own active tokens in this tenant (their ids; the secrets are gone)."""

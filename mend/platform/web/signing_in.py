@@ -107,6 +107,40 @@ def change_password():
     return redirect(_home())
 
 
+@bp.route("/account/tokens", methods=["GET", "POST"])
+@signed_in
+def tokens():
+    """Personal API tokens: each shown once when made, listed by label, revoked here."""
+    me = actor()
+    made, errors, values = None, {}, {}
+    if request.method == "POST":
+        values = {"label": request.form.get("label", "")}
+        body, errors = _load(s.TokenRequestSchema(only=("password", "label")))
+        if not errors:
+            account = mend().store.peek(me.account_id, Account)
+            try:
+                with auth.recording_failed_sign_in("token"):
+                    made, _, _ = mend().membership.issue_token(
+                        account.email, body["password"],
+                        mend().membership.tenant_slug(me.tenant_id), body.get("label", ""))
+            except NotAuthenticated:
+                errors = {"password": ["That is not your password."]}
+            except InvalidValue as error:
+                errors = {error.field: [error.message]}
+    # The new token is in this answer only, never in the session or a redirect.
+    return render("web/tokens.html", 422 if errors else 200,
+                  tokens=mend().membership.token_details(me), made=made, errors=errors,
+                  values={} if made else values)
+
+
+@bp.route("/account/tokens/<uuid:token_id>/revoke", methods=["POST"])
+@signed_in
+def revoke_token(token_id):
+    mend().membership.revoke_token(actor(), token_id)
+    flash("The token is revoked: it stops working at once.")
+    return redirect(url_for("signing_in.tokens"))
+
+
 @bp.route("/invitations/<string:token>", methods=["GET", "POST"])
 def accept_invitation(token: str):
     try:

@@ -173,4 +173,10 @@ def test_the_sign_in_dashboard_and_password_pages_pass_axe_and_are_saved(page, p
     page.get_by_role("link", name="Password").click()
     assert serious_violations(page) == []
     shoot(page, "password")
-    page.get_by_role("link", name=practice.case_title).count()
+    page.get_by_role("link", name="API tokens").click()
+    page.fill("#f-label", "Reporting script")
+    page.fill("#f-password", PASSWORD)
+    page.click("button:has-text('Make a token')")
+    expect(page.locator("code.secret")).to_be_visible()
+    assert serious_violations(page) == []
+    shoot(page, "tokens")

@@ -76,6 +76,7 @@ EXPECTED = {
     ("POST", "/cases/<uuid:case_id>/record/<string:name>/<uuid:item_id>"): record_about,
     ("POST", "/cases/<uuid:case_id>/invite"): invite,
     ("GET", "/account/password"): signed_in_only(200),
+    ("GET", "/account/tokens"): signed_in_only(200),
     ("GET", "/login"): lambda role, scope: 200 if role == "anonymous" else 302,
     ("GET", "/admin/members"): staff_page({"owner", "supervisor", "practitioner",
                                            "practitioner_off"}),
@@ -88,6 +89,7 @@ COVERED_ELSEWHERE = {
     ("POST", "/account/password"), ("POST", "/switch-tenant"),
     ("GET", "/invitations/<string:token>"), ("POST", "/invitations/<string:token>"),
     ("POST", "/cases/new"),  # test_case_forms.py
+    ("POST", "/account/tokens"), ("POST", "/account/tokens/<uuid:token_id>/revoke"),
     # test_admin.py
     ("POST", "/admin/members/invite"), ("POST", "/admin/members/<uuid:account_id>/resend"),
     ("POST", "/admin/members/<uuid:account_id>/withdraw"),

@@ -105,3 +105,27 @@ def test_someone_in_two_practices_switches_between_them(app, practices, signed_i
     assert "Harbor couple" not in page
     refused = person.post("/switch-tenant", {"tenant": "nowhere"})
     assert refused.status_code == 404
+
+
+def test_a_personal_token_is_shown_once_listed_by_label_and_revoked(app, practices, signed_in):
+    import re
+
+    pat = signed_in("practitioner")
+    pat.get("/account/tokens")
+    wrong = pat.post("/account/tokens", {"label": "Reports", "password": "not mine"})
+    assert wrong.status_code == 422 and "That is not your password." in wrong.get_data(
+        as_text=True)
+    made = pat.post("/account/tokens", {"label": "Weekly reports", "password": PASSWORD})
+    page = made.get_data(as_text=True)
+    [token] = re.findall(r'<code class="secret">([^<]+)</code>', page)
+    assert "Weekly reports" in page
+    api = app.test_client()
+    headers = {"Authorization": f"Bearer {token}"}
+    assert api.get("/api/v1/cases", headers=headers).status_code == 200
+    again = pat.get("/account/tokens").get_data(as_text=True)
+    assert token not in again and "Weekly reports" in again  # shown once, listed after
+    assert token not in (pat.client.get_cookie("session").value or "")
+    token_id = re.search(r'/account/tokens/([0-9a-f-]{36})/revoke', again).group(1)
+    assert pat.post(f"/account/tokens/{token_id}/revoke").status_code == 302
+    assert api.get("/api/v1/cases", headers=headers).status_code == 401
+    assert "Weekly reports" not in pat.get("/account/tokens").get_data(as_text=True)
