@@ -125,6 +125,7 @@ def _case_page(case_id: UUID, status: int = 200, failed: str | None = None,
                            person=query["person"],
                            newest_first=request.args.get("order") != "oldest", **moment)
     standing = reader.standing(me, case_id, **moment)
+    program = reader.progress(me, case_id, **moment) if detail.kind == "workplace" else None
     rows = tuple(weeks)[-26:]  # half a year of weeks keeps the chart legible
     chart = charts.weekly_chart(rows, figures.baseline, figures.significant_change_on)
     people = [(str(p.account_id), p.name or "Unnamed") for p in detail.participants]
@@ -145,7 +146,9 @@ def _case_page(case_id: UUID, status: int = 200, failed: str | None = None,
         visibilities=[(code, words.VISIBILITY_WORDS[code]) for code in v.VISIBILITIES],
         due=words.due(detail.next_checkin_due, now) if detail.next_checkin_due else None,
         reasons=[words.risk_reason(r) for r in figures.risk_reasons],
-        standing=standing, readiness_items=v.READINESS_ITEMS,
+        standing=standing, readiness_items=v.READINESS_ITEMS, program=program,
+        program_steps=v.PROGRAM_STEPS,
+        overdue=detail.next_checkin_due is not None and detail.next_checkin_due <= now,
         item_forms={name: form for name, form in ITEM_FORMS.items()
                     if may_run(form, me) and detail.status == "open"},
     )
@@ -216,6 +219,22 @@ def _record(case_id: UUID, form: CommandForm, failed: str, ids: dict[str, UUID])
         return _case_page(case_id, 409, name, values, {"form": [str(error)]})
     _settle(saved.notification_id, case_id)
     flash(f"{form.title.split(' (')[0]}: recorded.")
+    return redirect(url_for("case_pages.case_page", case_id=case_id) + "#timeline")
+
+
+@bp.route("/cases/<uuid:case_id>/remind", methods=["POST"])
+@staff_only
+def remind(case_id: UUID):
+    """Remind the participants of an overdue check-in, as the API's reminders route does."""
+    from mend.workers.reminders import send_checkin_reminder
+
+    mend().casework.authorize_staff_action(actor(), case_id, "send reminders")
+    outcome = mend().jobs.enqueue(send_checkin_reminder, str(case_id))
+    if isinstance(outcome, str):  # ran in this process: let the page show what it did
+        _settle(mend().store.recorder.max_notification_id() or 0, case_id)
+        flash(f"Reminder: {outcome}")
+    else:
+        flash("The reminder is on its way.")
     return redirect(url_for("case_pages.case_page", case_id=case_id) + "#timeline")
 
 

@@ -262,3 +262,33 @@ def test_script_and_markup_typed_into_any_free_text_field_stay_text(app, practic
     for mark in sent:
         assert f"&lt;script&gt;alert(&#34;{mark}&#34;)&lt;/script&gt;" in page, mark
     assert len(sent) >= 12
+
+
+def test_a_workplace_case_shows_its_program_and_an_overdue_one_can_be_reminded(
+        app, practices, signed_in):
+    from datetime import datetime, timedelta, timezone
+
+    from mend.domain import commands as cmd
+
+    mend = app.extensions["mend"]
+    owner_actor = practices["own"].people["owner"]
+    case_id = mend.casework.open_case(
+        owner_actor, kind="workplace", title="Depot trust", approach="therapy_guided",
+        breach_category="data_breach", breach_summary="Files shared with everyone.",
+        cadence_days=7, occurred_at=datetime.now(timezone.utc) - timedelta(days=20)).originator_id
+    mend.casework.record(owner_actor, case_id, cmd.CompleteProgramStep(
+        step="public_acknowledgment"))
+    mend.casework.record(owner_actor, case_id, cmd.RecordTrustPulse(scores=[5, 6, 7]))
+    saved = mend.casework.record(owner_actor, case_id, cmd.RecordTrustPulse(
+        scores=[6, 7, 8, 6, 7]))
+    mend.wait_for_projections(saved.notification_id, 10)
+    owner = signed_in("owner")
+    page = owner.get(f"/cases/{case_id}").get_data(as_text=True)
+    assert "The workplace program: 1 of 8 steps" in page
+    assert "3 answers, hidden until there are at least 5" in page
+    assert "mean 6.8 from 5 answers" in page
+    assert "Send a check-in reminder" in page  # no check-in in 20 days of a weekly cadence
+    answer = owner.post(f"/cases/{case_id}/remind", {})
+    assert answer.status_code == 302
+    page = owner.get(f"/cases/{case_id}").get_data(as_text=True)
+    assert "Check-in reminder" in page

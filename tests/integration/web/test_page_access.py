@@ -75,6 +75,7 @@ EXPECTED = {
     ("POST", "/cases/<uuid:case_id>/record/<string:name>"): record_note,
     ("POST", "/cases/<uuid:case_id>/record/<string:name>/<uuid:item_id>"): record_about,
     ("POST", "/cases/<uuid:case_id>/invite"): invite,
+    ("POST", "/cases/<uuid:case_id>/remind"): record_note,
     ("GET", "/account/password"): signed_in_only(200),
     ("GET", "/account/tokens"): signed_in_only(200),
     ("GET", "/login"): lambda role, scope: 200 if role == "anonymous" else 302,
