@@ -15,7 +15,7 @@ from mend.domain import authorization as authz
 from mend.domain.acting import acting
 from mend.domain.authorization import Actor
 from mend.domain.case import Case
-from mend.domain.commands import OVERSEERS, STAFF, CaseCommand
+from mend.domain.commands import OVERSEERS, CaseCommand
 from mend.domain.errors import InvalidValue
 from mend.domain.store import MendStore, Saved
 from mend.domain.tenancy import Tenant
@@ -101,10 +101,10 @@ class Casework:
 
         def run() -> tuple[list[Case], Any]:
             case = self.get_case(actor, case_id)
-            if command.who == STAFF:
+            if not command.allowed(actor):
+                if command.who == OVERSEERS:
+                    authz.require_overseer(actor, command.action)
                 authz.require_staff(actor, command.action)
-            elif command.who == OVERSEERS:
-                authz.require_overseer(actor, command.action)
             if member is not None:
                 self._require_member(actor, member.account_id, staff=member.staff,
                                      field=member.field)

@@ -45,6 +45,15 @@ class CaseCommand:
 
     occurred_at: datetime | None = None
 
+    @classmethod
+    def allowed(cls, actor: Actor) -> bool:
+        """Whether ``actor``'s role may run this command at all (on a case they can see)."""
+        if cls.who == STAFF:
+            return actor.is_staff
+        if cls.who == OVERSEERS:
+            return actor.oversees_tenant
+        return True
+
     def apply(self, case: Case, actor: Actor) -> Any:
         """Call the one Case method this command stands for; returns what it created."""
         raise NotImplementedError

@@ -117,6 +117,17 @@ def _detail(case: Case, names: dict[str, str] | None = None) -> CaseDetail:
 FACTS_CACHE_SIZE = 256
 
 
+def _masked_metrics(actor: Actor, metrics: CaseMetrics) -> CaseMetrics:
+    """A client's figures carry no risk, no reasons for it and no red-flag codes."""
+    if actor.is_staff:
+        return metrics
+    return replace(metrics, risk=None, risk_reasons=[], open_red_flags=[])
+
+
+def _masked_weeks(actor: Actor, weeks: Sequence[WeekPoint]) -> tuple[WeekPoint, ...]:
+    return tuple(weeks if actor.is_staff else (replace(week, risk=None) for week in weeks))
+
+
 class Reader:
     def __init__(self, casework: Casework, casebook: Casebook):
         self.casework = casework
@@ -198,30 +209,21 @@ class Reader:
                 known_at: datetime | None = None) -> CaseFigures:
         """The DESIGN §4 figures; a client's without risk, its reasons or red-flag codes."""
         facts, as_of = self._facts(actor, case_id, as_of, known_at)
-        metrics = compute_metrics(facts, as_of, known_at)
-        if not actor.is_staff:
-            metrics = replace(metrics, risk=None, risk_reasons=[], open_red_flags=[])
-        return CaseFigures(case_id, metrics)
+        return CaseFigures(case_id, _masked_metrics(actor, compute_metrics(facts, as_of, known_at)))
 
     def overview(self, actor: Actor, case_id: UUID, *, as_of: datetime | None = None,
                  known_at: datetime | None = None) -> tuple[CaseFigures, tuple[WeekPoint, ...]]:
         """The figures and the weekly series together, from one read of the case's facts
         (the case page shows both)."""
         facts, as_of = self._facts(actor, case_id, as_of, known_at)
-        metrics = compute_metrics(facts, as_of, known_at)
-        weeks = weekly_series(facts, as_of, known_at)
-        if not actor.is_staff:
-            metrics = replace(metrics, risk=None, risk_reasons=[], open_red_flags=[])
-            weeks = [replace(week, risk=None) for week in weeks]
-        return CaseFigures(case_id, metrics), tuple(weeks)
+        metrics = _masked_metrics(actor, compute_metrics(facts, as_of, known_at))
+        return CaseFigures(case_id, metrics), _masked_weeks(actor,
+                                                            weekly_series(facts, as_of, known_at))
 
     def weekly(self, actor: Actor, case_id: UUID, *, as_of: datetime | None = None,
                known_at: datetime | None = None) -> tuple[WeekPoint, ...]:
         facts, as_of = self._facts(actor, case_id, as_of, known_at)
-        weeks = weekly_series(facts, as_of, known_at)
-        if not actor.is_staff:
-            weeks = [replace(week, risk=None) for week in weeks]
-        return tuple(weeks)
+        return _masked_weeks(actor, weekly_series(facts, as_of, known_at))
 
     def progress(self, actor: Actor, case_id: UUID, *, as_of: datetime | None = None,
                  known_at: datetime | None = None) -> WorkplaceProgress:

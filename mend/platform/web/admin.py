@@ -21,7 +21,14 @@ from mend.platform import schemas as s
 from mend.platform.auth import mend
 from mend.platform.forms import form_errors
 from mend.platform.web import words
-from mend.platform.web.pages import actor, pages_blueprint, render, staff_only, time_zone
+from mend.platform.web.pages import (
+    actor,
+    flash_invitation,
+    pages_blueprint,
+    render,
+    staff_only,
+    time_zone,
+)
 
 bp = pages_blueprint("admin", __name__)
 
@@ -68,14 +75,8 @@ def invite():
         return _members_page(422, form, {error.field: [error.message]})
     except RuleBroken as error:
         return _members_page(409, form, {"form": [str(error)]})
-    _invited(body["name"], saved.result)
+    flash_invitation(body["name"], saved.result)
     return redirect(url_for("admin.members"))
-
-
-def _invited(name: str, invitation: Any) -> None:
-    link = f"{mend().settings.public_url}/invitations/{invitation.token}"
-    until = words.local(invitation.expires_at, time_zone())
-    flash(f"{name} is invited. Send them this link; it works once, until {until}: {link}")
 
 
 @bp.route("/admin/members/<uuid:account_id>/resend", methods=["POST"])
@@ -88,7 +89,7 @@ def resend(account_id: UUID):
     if person is None:
         return _members_page(404, errors={"form": ["That person has no open invitation."]})
     saved = mend().membership.invite(me, email=person.email, name=person.name, role=person.role)
-    _invited(person.name, saved.result)
+    flash_invitation(person.name, saved.result)
     return redirect(url_for("admin.members"))
 
 

@@ -17,7 +17,6 @@ from flask import abort, flash, redirect, request, url_for
 
 from mend.domain import vocabulary as v
 from mend.domain.authorization import Actor
-from mend.domain.commands import ANYONE_ON_CASE, OVERSEERS, STAFF
 from mend.domain.errors import InvalidValue, RuleBroken
 from mend.platform import schemas as s
 from mend.platform.api.cases import READ_YOUR_WRITES_TIMEOUT
@@ -25,7 +24,14 @@ from mend.platform.auth import mend
 from mend.platform.forms import form_errors, load_form
 from mend.platform.web import charts, words
 from mend.platform.web.command_forms import CASE_FORMS, ITEM_FORMS, CommandForm
-from mend.platform.web.pages import pages_blueprint, actor, render, staff_only, time_zone
+from mend.platform.web.pages import (
+    actor,
+    flash_invitation,
+    pages_blueprint,
+    render,
+    staff_only,
+    time_zone,
+)
 
 bp = pages_blueprint("case_pages", __name__)
 
@@ -34,16 +40,6 @@ TIMELINE_PAGE = 50
 INVITE = "InviteClient"
 #: Inputs that send one value per ticked box.
 LIST_INPUTS = {"to_ids", "scores"}
-
-
-def may_run(form: CommandForm, me: Actor) -> bool:
-    """Whether to offer a form: the command's own ``who`` says who may run it."""
-    who = form.command.who
-    if who == STAFF:
-        return me.is_staff
-    if who == OVERSEERS:
-        return me.role in ("owner", "supervisor")
-    return who == ANYONE_ON_CASE
 
 
 def offered(form: CommandForm, kind: str, status: str) -> bool:
@@ -130,7 +126,7 @@ def _case_page(case_id: UUID, status: int = 200, failed: str | None = None,
     chart = charts.weekly_chart(rows, figures.baseline, figures.significant_change_on)
     people = [(str(p.account_id), p.name or "Unnamed") for p in detail.participants]
     forms = [form for form in CASE_FORMS.values()
-             if may_run(form, me) and offered(form, detail.kind, detail.status)]
+             if form.command.allowed(me) and offered(form, detail.kind, detail.status)]
     members = _members(me, detail) if me.is_staff else {"clients": [], "staff": [],
                                                          "practitioners": []}
     now = datetime.now(timezone.utc)
@@ -150,7 +146,7 @@ def _case_page(case_id: UUID, status: int = 200, failed: str | None = None,
         program_steps=v.PROGRAM_STEPS,
         overdue=detail.next_checkin_due is not None and detail.next_checkin_due <= now,
         item_forms={name: form for name, form in ITEM_FORMS.items()
-                    if may_run(form, me) and detail.status == "open"},
+                    if form.command.allowed(me) and detail.status == "open"},
     )
 
 
@@ -254,10 +250,7 @@ def invite_client(case_id: UUID):
     except RuleBroken as error:
         return _case_page(case_id, 409, INVITE, form, {"form": [str(error)]})
     _settle(saved.notification_id, case_id)
-    link = f"{mend().settings.public_url}/invitations/{saved.result.token}"
-    until = words.local(saved.result.expires_at, time_zone())
-    flash(f"{loaded['name']} is invited. Send them this link; it works once, until {until}: "
-          f"{link}")
+    flash_invitation(loaded["name"], saved.result)
     return redirect(url_for("case_pages.case_page", case_id=case_id))
 
 

@@ -13,7 +13,7 @@ from typing import Any
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
-from flask import Blueprint, Flask, g, redirect, render_template, request, session, url_for
+from flask import Blueprint, Flask, flash, g, redirect, render_template, request, session, url_for
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException, MethodNotAllowed
@@ -103,6 +103,13 @@ def header() -> dict[str, Any]:
                    "is_staff": me.is_staff, "is_overseer": me.role in ("owner", "supervisor"),
                    "is_owner": me.role == "owner"},
             "tenants": tenants, "tenant": current}
+
+
+def flash_invitation(name: str, invitation: Any) -> None:
+    """The one-time link of a new invitation, to copy and send (shown once, as the API does)."""
+    link = f"{mend().settings.public_url}/invitations/{invitation.token}"
+    until = words.local(invitation.expires_at, time_zone())
+    flash(f"{name} is invited. Send them this link; it works once, until {until}: {link}")
 
 
 def render(template: str, status: int = 200, **context: Any) -> Any:

@@ -6,6 +6,7 @@ limits on wrong passwords per address and per account.
 
 from __future__ import annotations
 
+from datetime import timezone
 from typing import Any
 
 import marshmallow as ma
@@ -17,17 +18,17 @@ from mend.domain.tenancy import Account
 from mend.platform import auth, limits
 from mend.platform import schemas as s
 from mend.platform.auth import mend
-from mend.platform.forms import form_errors
-from mend.platform.web.pages import pages_blueprint, actor, error_page, render, safe_next, signed_in
+from mend.platform.forms import form_errors, load_form
+from mend.platform.web.pages import actor, error_page, pages_blueprint, render, safe_next, signed_in
 
 bp = pages_blueprint("signing_in", __name__)
 
 
 def _load(schema: ma.Schema) -> tuple[dict[str, Any] | None, dict[str, list[str]]]:
-    """A form of plain text fields through its API schema: the body, or the errors by field."""
-    fields = {name: request.form.get(name, "") for name in schema.load_fields}
+    """A form through its API schema: the body, or the errors by field. These forms hold no
+    date, so no time zone is needed to read one."""
     try:
-        return schema.load({k: v for k, v in fields.items() if v != ""}), {}
+        return load_form(schema, request.form, timezone.utc), {}
     except ma.ValidationError as error:
         return None, form_errors(error)
 
