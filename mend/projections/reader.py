@@ -181,6 +181,19 @@ class Reader:
                 return standing_of(entries)
             after = page[-1].cursor
 
+    def everything_readable(self, actor: Actor, case_id: UUID) -> tuple[TimelineEntry, ...]:
+        """Every timeline entry of the case this person may read, oldest first: what a
+        participant's own download holds."""
+        self._visible(actor, case_id)
+        entries: list[TimelineEntry] = []
+        after = None
+        while True:
+            page = self.casebook.timeline(actor, case_id, after=after, limit=EXPORT_PAGE)
+            entries += page
+            if len(page) < EXPORT_PAGE:
+                return tuple(entries)
+            after = page[-1].cursor
+
     def _facts(self, actor: Actor, case_id: UUID, as_of: datetime | None,
                known_at: datetime | None) -> tuple[CaseFacts, datetime]:
         row = self._visible(actor, case_id)

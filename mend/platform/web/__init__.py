@@ -1,4 +1,5 @@
-"""The pages: a workspace for practitioners, supervisors and owners, and the way in.
+"""The pages: a workspace for practitioners, supervisors and owners, a portal for clients,
+and the way in.
 
 A page is a route that loads, calls the reader or a command, and renders; a form posts, runs
 the same typed command the API runs, and redirects, so the next page shows what was recorded.
@@ -10,7 +11,7 @@ from __future__ import annotations
 from flask import Flask
 from flask_wtf.csrf import CSRFProtect
 
-from mend.platform.web import admin, caseload, cases, pages, signing_in
+from mend.platform.web import admin, caseload, cases, pages, portal, signing_in
 
 csrf = CSRFProtect()
 
@@ -27,6 +28,6 @@ def init_app(app: Flask) -> None:
     csrf.init_app(app)
     for name in API_BLUEPRINTS:
         csrf.exempt(app.blueprints[name])
-    for bp in (signing_in.bp, caseload.bp, cases.bp, admin.bp):
+    for bp in (signing_in.bp, caseload.bp, cases.bp, portal.bp, admin.bp):
         app.register_blueprint(bp)
     pages.init_app(app)

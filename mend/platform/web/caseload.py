@@ -1,7 +1,7 @@
 """The caseload dashboard: the cases that need attention first, with filters and paging.
 
 Practitioners see their own open cases; supervisors and owners see the tenant's, or one
-practitioner's. A client who opens the workspace gets the plain list of their own cases.
+practitioner's. A client who opens the workspace goes to their portal.
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ from mend.platform import schemas as s
 from mend.platform.auth import mend
 from mend.platform.forms import form_errors, load_form
 from mend.platform.web import words
-from mend.platform.web.pages import pages_blueprint, actor, render, signed_in, staff_only, time_zone
+from mend.platform.web.pages import pages_blueprint, actor, render, staff_only, time_zone
 
 bp = pages_blueprint("caseload", __name__)
 
@@ -63,11 +63,3 @@ CHOICES = {
     "risk": ("high", "medium", "low"),
     "status": ("open", "closed"),
 }
-
-
-@bp.route("/my-cases")
-@signed_in
-def my_cases():
-    """A client's cases (their portal comes with its own pages)."""
-    page = mend().reader.cases(actor(), limit=200)
-    return render("web/my_cases.html", cases=page.cases)

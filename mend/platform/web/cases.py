@@ -19,7 +19,6 @@ from mend.domain import vocabulary as v
 from mend.domain.authorization import Actor
 from mend.domain.errors import InvalidValue, RuleBroken
 from mend.platform import schemas as s
-from mend.platform.api.cases import READ_YOUR_WRITES_TIMEOUT
 from mend.platform.auth import mend
 from mend.platform.forms import form_errors, load_form
 from mend.platform.web import charts, words
@@ -29,6 +28,7 @@ from mend.platform.web.pages import (
     flash_invitation,
     pages_blueprint,
     render,
+    settle,
     staff_only,
     time_zone,
 )
@@ -77,7 +77,7 @@ def open_case():
         except InvalidValue as error:
             errors = {error.field: [error.message]}
         else:
-            _settle(saved.notification_id, saved.originator_id)
+            settle(saved.notification_id, saved.originator_id)
             flash("The case is open. Add its participants below.")
             return redirect(url_for("case_pages.case_page", case_id=saved.originator_id))
     return render("web/open_case.html", 422 if errors else 200, values=values, errors=errors,
@@ -213,7 +213,7 @@ def _record(case_id: UUID, form: CommandForm, failed: str, ids: dict[str, UUID])
         return _case_page(case_id, 422, name, values, {error.field: [error.message]})
     except RuleBroken as error:
         return _case_page(case_id, 409, name, values, {"form": [str(error)]})
-    _settle(saved.notification_id, case_id)
+    settle(saved.notification_id, case_id)
     flash(f"{form.title.split(' (')[0]}: recorded.")
     return redirect(url_for("case_pages.case_page", case_id=case_id) + "#timeline")
 
@@ -227,7 +227,7 @@ def remind(case_id: UUID):
     mend().casework.authorize_staff_action(actor(), case_id, "send reminders")
     outcome = mend().jobs.enqueue(send_checkin_reminder, str(case_id))
     if isinstance(outcome, str):  # ran in this process: let the page show what it did
-        _settle(mend().store.recorder.max_notification_id() or 0, case_id)
+        settle(mend().store.recorder.max_notification_id() or 0, case_id)
         flash(f"Reminder: {outcome}")
     else:
         flash("The reminder is on its way.")
@@ -249,14 +249,6 @@ def invite_client(case_id: UUID):
         return _case_page(case_id, 422, INVITE, form, {error.field: [error.message]})
     except RuleBroken as error:
         return _case_page(case_id, 409, INVITE, form, {"form": [str(error)]})
-    _settle(saved.notification_id, case_id)
+    settle(saved.notification_id, case_id)
     flash_invitation(loaded["name"], saved.result)
     return redirect(url_for("case_pages.case_page", case_id=case_id))
-
-
-def _settle(notification_id: int, case_id: UUID) -> None:
-    """Wait, briefly, for the views to show the write, so the next page includes it."""
-    try:
-        mend().wait_for_projections(notification_id, READ_YOUR_WRITES_TIMEOUT, case_id=case_id)
-    except TimeoutError:
-        pass

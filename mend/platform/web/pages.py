@@ -12,6 +12,7 @@ from functools import wraps
 from typing import Any
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
+from uuid import UUID
 
 from flask import Blueprint, Flask, flash, g, redirect, render_template, request, session, url_for
 from flask_login import current_user
@@ -21,6 +22,7 @@ from werkzeug.exceptions import HTTPException, MethodNotAllowed
 from mend.domain.authorization import Actor
 from mend.domain.errors import Forbidden, MendError, NotAuthenticated, NotFound
 from mend.domain.tenancy import Account
+from mend.platform.api.cases import READ_YOUR_WRITES_TIMEOUT
 from mend.platform.auth import mend
 from mend.platform.web import words
 
@@ -61,7 +63,7 @@ def staff_only(view: Callable) -> Callable:
     @wraps(view)
     def page(*args: Any, **kwargs: Any) -> Any:
         if not actor().is_staff:
-            return redirect(url_for("caseload.my_cases"))
+            return redirect(url_for("portal.my_cases"))
         return view(*args, **kwargs)
 
     return signed_in(page)
@@ -110,6 +112,14 @@ def flash_invitation(name: str, invitation: Any) -> None:
     link = f"{mend().settings.public_url}/invitations/{invitation.token}"
     until = words.local(invitation.expires_at, time_zone())
     flash(f"{name} is invited. Send them this link; it works once, until {until}: {link}")
+
+
+def settle(notification_id: int, case_id: UUID) -> None:
+    """Wait, briefly, for the views to show the write, so the next page includes it."""
+    try:
+        mend().wait_for_projections(notification_id, READ_YOUR_WRITES_TIMEOUT, case_id=case_id)
+    except TimeoutError:
+        pass
 
 
 def render(template: str, status: int = 200, **context: Any) -> Any:

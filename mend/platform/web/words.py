@@ -146,6 +146,20 @@ def change(value: float | None) -> str:
     return f"+{value:.1f}" if value > 0 else f"−{abs(value):.1f}"
 
 
+def progress(trust: float | None, baseline: float | None) -> str:
+    """A client's progress in one sentence: where the shared trust score stands, and where
+    it stood when they began (the baseline of the first check-ins)."""
+    if trust is None:
+        return "Your shared trust score appears after your first check-ins."
+    now = f"Your shared trust score is {trust:.1f}"
+    if baseline is None:
+        return f"{now}."
+    if abs(trust - baseline) < 0.05:
+        return f"{now}, the same as when you began."
+    way = "up" if trust > baseline else "down"
+    return f"{now}, {way} from {baseline:.1f} when you began."
+
+
 FILTERS: dict[str, Any] = {
     "word": word, "risk_reason": risk_reason, "score": score, "share": share,
     "change": change,

@@ -113,7 +113,8 @@ class Browser:
         self.get("/login")
         answer = self.post("/login", {"email": email, "password": password})
         assert answer.status_code == 302, answer.get_data(as_text=True)[:500]
-        self.get("/my-cases")  # a signed-in page's token: signing in starts a new session
+        # A signed-in page's token: signing in starts a new session.
+        self.get("/my-cases", follow_redirects=True)
         return answer
 
 

@@ -165,7 +165,7 @@ def test_a_practitioner_invites_a_new_client_straight_into_the_case(app, practic
     assert rosa.post(f"/invitations/{link}", {"password": "Rosa's long passphrase"}
                      ).headers["Location"] == "/"
     assert rosa.get("/").headers["Location"] == "/my-cases"  # a client: not the workspace
-    assert "Harbor couple" in rosa.get("/my-cases").get_data(as_text=True)
+    assert "Harbor couple" in rosa.get("/my-cases", follow_redirects=True).get_data(as_text=True)
     assert "Rosa Lind (partner)" in case_page(pat, practices)
 
 

@@ -15,9 +15,12 @@ import pytest
 
 from tests.integration.web.conftest import ROLES, stored
 
-PAGE_BLUEPRINTS = ("signing_in", "caseload", "case_pages", "admin")
+PAGE_BLUEPRINTS = ("signing_in", "caseload", "case_pages", "portal", "admin")
 SIGN_IN = "sign_in"  # a redirect to the sign-in page
 MY_CASES = "my_cases"  # a redirect to the client's own cases
+DASHBOARD = "dashboard"  # a redirect to the workspace's caseload
+PORTAL_CASE = "portal_case"  # a redirect to the client's own case in the portal
+WORKSPACE_CASE = "workspace_case"  # staff: a redirect to the workspace's page of the case
 STAFF_ON_CASE = {"owner", "supervisor", "practitioner"}
 
 
@@ -67,9 +70,34 @@ def signed_in_only(status: int):
     return lambda role, scope: SIGN_IN if role == "anonymous" else status
 
 
+def portal_page(client_on_case: object):
+    """A portal page of a case: the participant's own; staff go to the workspace's page of
+    it (which answers for itself); anyone else's is a 404 page."""
+    def expect(role: str, scope: str) -> object:
+        if role == "anonymous":
+            return SIGN_IN
+        if not role.startswith("client"):
+            return WORKSPACE_CASE
+        return client_on_case if scope == "own" and role == "client" else 404
+    return expect
+
+
+def my_cases(role: str, scope: str) -> object:
+    if role == "anonymous":
+        return SIGN_IN
+    if not role.startswith("client"):
+        return DASHBOARD
+    return PORTAL_CASE if role == "client" else 200  # one case: straight to it
+
+
 EXPECTED = {
     ("GET", "/"): dashboard,
-    ("GET", "/my-cases"): signed_in_only(200),
+    ("GET", "/my-cases"): my_cases,
+    ("GET", "/portal/cases/<uuid:case_id>"): portal_page(200),
+    ("POST", "/portal/cases/<uuid:case_id>/journal"): portal_page(302),
+    ("POST", "/portal/cases/<uuid:case_id>/check-in"): portal_page(422),  # no scores sent
+    ("GET", "/portal/cases/<uuid:case_id>/my-data"): portal_page(200),
+    ("GET", "/portal/cases/<uuid:case_id>/my-data.json"): portal_page(200),
     ("GET", "/cases/<uuid:case_id>"): case_page,
     ("GET", "/cases/new"): dashboard,
     ("POST", "/cases/<uuid:case_id>/record/<string:name>"): record_note,
@@ -97,6 +125,10 @@ COVERED_ELSEWHERE = {
     ("POST", "/admin/members/<uuid:account_id>/role"),
     ("POST", "/admin/members/<uuid:account_id>/revoke"),
 }
+
+
+REDIRECTS = {MY_CASES: "/my-cases", DASHBOARD: "/", PORTAL_CASE: "/portal/cases/{own}",
+             WORKSPACE_CASE: "/cases/{case}"}
 
 
 def test_every_page_route_has_its_access_declared(app):
@@ -132,8 +164,10 @@ def test_each_role_gets_the_page_or_refusal_declared(app, practices, signed_in, 
     if expected == SIGN_IN:
         assert answer.status_code == 302
         assert answer.headers["Location"].startswith("/login?next=")
-    elif expected == MY_CASES:
-        assert (answer.status_code, answer.headers["Location"]) == (302, "/my-cases")
+    elif expected in REDIRECTS:
+        target = REDIRECTS[expected].format(own=practices["own"].case_id,
+                                            case=practices[scope].case_id)
+        assert (answer.status_code, answer.headers["Location"]) == (302, target)
     else:
         assert answer.status_code == expected, answer.get_data(as_text=True)[:300]
     if expected == 404:
