@@ -21,12 +21,21 @@ from flask import Response, flash, redirect, request, url_for
 
 from mend.domain import commands as cmd
 from mend.domain import vocabulary as v
-from mend.domain.errors import InvalidValue, RuleBroken
+from mend.domain.authorization import Actor
+from mend.domain.errors import InvalidValue, NotFound, RuleBroken
 from mend.platform import schemas as s
 from mend.platform.auth import mend
 from mend.platform.forms import form_errors, load_form
 from mend.platform.web import charts, words
-from mend.platform.web.pages import actor, pages_blueprint, render, settle, signed_in, time_zone
+from mend.platform.web.pages import (
+    actor,
+    pages_blueprint,
+    render,
+    settle,
+    signed_in,
+    staff_only,
+    time_zone,
+)
 
 bp = pages_blueprint("portal", __name__)
 
@@ -67,15 +76,33 @@ def case(case_id: UUID):
     return _client_only(case_id) or _case(case_id)
 
 
+@bp.route("/cases/<uuid:case_id>/view-as/<uuid:person_id>")
+@staff_only
+def view_as(case_id: UUID, person_id: UUID):
+    """The portal page as one participant sees it, for the staff on the case: read with that
+    participant's identity, so it holds what theirs holds and nothing more, except their
+    private journal entries, which stay theirs alone; and with nothing to record."""
+    me = actor()
+    detail = mend().reader.case(me, case_id)  # staff not on the case: not found
+    person = next((p for p in detail.participants if p.account_id == person_id), None)
+    if person is None:
+        raise NotFound(f"No participant {person_id} on this case.")
+    return _case(case_id, who=Actor(person_id, me.tenant_id, "client"),
+                 viewing_as=person.name or "this participant")
+
+
 def _case(case_id: UUID, status: int = 200, failed: str | None = None,
           values: dict[str, Any] | None = None,
-          errors: dict[str, list[str]] | None = None) -> Any:
-    me, reader = actor(), mend().reader
+          errors: dict[str, list[str]] | None = None, who: Actor | None = None,
+          viewing_as: str | None = None) -> Any:
+    me, reader = who or actor(), mend().reader
     detail = reader.case(me, case_id)
     figures, weeks = reader.overview(me, case_id)
     metrics = figures.metrics
     after = request.args.get("after") or None
-    timeline = reader.timeline(me, case_id, after=after, limit=TIMELINE_PAGE, newest_first=True)
+    # A participant's private entries are theirs alone: not even "view as" shows them.
+    timeline = reader.timeline(me, case_id, after=after, limit=TIMELINE_PAGE, newest_first=True,
+                               visibility="shared" if viewing_as else None)
     rows = tuple(weeks)[-26:]
     now = datetime.now(timezone.utc)
     due_at = detail.next_checkin_due
@@ -88,6 +115,7 @@ def _case(case_id: UUID, status: int = 200, failed: str | None = None,
         failed=failed, values=values or {}, errors=errors or {},
         questions=QUESTIONS, ratings=RATINGS, max_conflicts=v.MAX_CONFLICTS,
         practitioners=[p.name for p in detail.practitioner_people if p.name],
+        viewing_as=viewing_as,
     )
 
 

@@ -10,7 +10,7 @@ import pytest
 from playwright.sync_api import Browser, Page, expect
 
 from tests.e2e.api_client import ApiClient
-from tests.e2e.browser.conftest import PASSWORD, PHONE, serious_violations, shoot
+from tests.e2e.browser.conftest import PASSWORD, PHONE, serious_violations, shoot, sign_in
 
 THUMB = 44  # px: the smallest comfortable touch target
 
@@ -109,3 +109,15 @@ def test_a_client_typing_a_staff_address_lands_back_in_the_portal(browser, pract
     for path in ("/", f"/cases/{practice.case_id}", "/admin/members", "/admin/audit"):
         tom.goto(practice.base + path)
         assert "/portal/cases/" in tom.url, (path, tom.url)
+
+
+def test_a_practitioner_sees_the_portal_as_a_participant_does(page, practice, partner):
+    sign_in(page, practice, "practitioner")
+    page.goto(f"{practice.base}/cases/{practice.case_id}")
+    page.get_by_role("link", name="see the portal as Mira Client sees it").click()
+    expect(page.locator(".viewing-as")).to_contain_text("as Mira Client sees it")
+    expect(page.locator("#timeline")).to_contain_text("Mira Client joined the case")
+    expect(page.locator("body")).not_to_contain_text("I still flinch")  # hers alone
+    assert page.locator("form[action$='/check-in']").count() == 0
+    assert serious_violations(page) == []
+    shoot(page, "portal-view-as")

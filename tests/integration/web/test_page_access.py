@@ -94,6 +94,7 @@ EXPECTED = {
     ("GET", "/"): dashboard,
     ("GET", "/my-cases"): my_cases,
     ("GET", "/portal/cases/<uuid:case_id>"): portal_page(200),
+    ("GET", "/cases/<uuid:case_id>/view-as/<uuid:person_id>"): case_page,
     ("POST", "/portal/cases/<uuid:case_id>/journal"): portal_page(302),
     ("POST", "/portal/cases/<uuid:case_id>/check-in"): portal_page(422),  # no scores sent
     ("GET", "/portal/cases/<uuid:case_id>/my-data"): portal_page(200),
@@ -143,7 +144,8 @@ def test_every_page_route_has_its_access_declared(app):
 def path_of(rule: str, practices, scope: str) -> str:
     name = "ResolveRedFlag" if "<uuid:item_id>" in rule else "NoteSession"
     return (rule.replace("<uuid:case_id>", str(practices[scope].case_id))
-            .replace("<string:name>", name).replace("<uuid:item_id>", str(uuid4())))
+            .replace("<string:name>", name).replace("<uuid:item_id>", str(uuid4()))
+            .replace("<uuid:person_id>", str(practices[scope].people["client"].account_id)))
 
 
 @pytest.mark.parametrize("scope", ["own", "other"])

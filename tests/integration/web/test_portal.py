@@ -150,3 +150,37 @@ def test_a_client_cannot_open_another_case_or_the_workspace_by_its_address(signe
     assert sam.get(f"/portal/cases/{practices['other'].case_id}").status_code == 404
     assert sam.get(f"/cases/{couple}").headers["Location"] == "/my-cases"
     assert sam.get("/admin/members").headers["Location"] == "/my-cases"
+
+
+def between(page: str, start: str, end: str) -> str:
+    return page.split(start, 1)[1].split(end, 1)[0]
+
+
+def test_view_as_client_shows_staff_what_that_participant_sees(signed_in, practices, couple):
+    people = practices["own"].people
+    pat = signed_in("practitioner")
+    case_page = pat.get(f"/cases/{couple}").get_data(as_text=True)
+    link = f'/cases/{couple}/view-as/{people["client"].account_id}'
+    assert f'href="{link}"' in case_page
+    for role in ("client_off",):  # Sam has written nothing private
+        own = portal(signed_in(role), couple)
+        seen = pat.get(f'/cases/{couple}/view-as/{people[role].account_id}')
+        assert seen.status_code == 200
+        seen = seen.get_data(as_text=True)
+        assert "sees it in their portal" in seen
+        for start, end in (('<section aria-labelledby="progress-h">', "</section>"),
+                           ('<section aria-labelledby="timeline-h"', "</section>")):
+            assert between(seen, start, end) == between(own, start, end)
+        assert STAFF_MARKER not in seen and FLAG_MARKER not in seen
+        assert "Save my check-in" not in seen  # nothing to record as someone else
+    # Rosa's private entry is hers alone, even here; what she shared is shown.
+    as_rosa = pat.get(link).get_data(as_text=True)
+    assert "Shared words for us both." in as_rosa
+    assert "Private words for me alone." not in as_rosa
+    assert between(as_rosa, '<section aria-labelledby="progress-h">', "</section>") == between(
+        portal(signed_in("client"), couple), '<section aria-labelledby="progress-h">',
+        "</section>")
+    # Someone who is not on the case cannot be viewed as, and staff off the case see nothing.
+    assert pat.get(f'/cases/{couple}/view-as/{people["supervisor"].account_id}'
+                   ).status_code == 404
+    assert signed_in("practitioner_off").get(link).status_code == 404
