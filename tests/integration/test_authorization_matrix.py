@@ -173,7 +173,7 @@ EXPECTED: dict[tuple[str, str], Expect] = {
 EXCLUDED_ENDPOINTS = frozenset({"static", "docs.asset"})
 #: The pages sign in with a session, not a bearer token: tests/integration/web/ holds their
 #: own matrix.
-PAGE_BLUEPRINTS = frozenset({"signing_in", "caseload", "case_pages", "admin"})
+PAGE_BLUEPRINTS = frozenset({"signing_in", "caseload", "case_pages", "portal", "admin"})
 
 
 def app_routes(app: Flask) -> list[tuple[str, str]]:

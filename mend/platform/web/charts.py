@@ -26,6 +26,8 @@ class Line:
     label: str
     points: str  # "x,y x,y …" for <polyline>; a gap in the data starts a new segment
     segments: tuple[str, ...]
+    #: Weeks with a value and none on either side: a point a polyline would not draw.
+    dots: tuple[tuple[float, float], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -69,7 +71,9 @@ def weekly_chart(weeks: tuple[WeekPoint, ...], baseline: float | None,
             current.append(f"{x(i)},{_y(value)}")
         if current:
             segments.append(" ".join(current))
-        lines.append(Line(key, label, " ".join(segments), tuple(segments)))
+        dots = tuple(tuple(float(c) for c in seg.split(",")) for seg in segments
+                     if " " not in seg)
+        lines.append(Line(key, label, " ".join(segments), tuple(segments), dots))
     step = max(1, n // 6)
     x_ticks = tuple((f"{w.week_start.day} {w.week_start:%b}", x(i))
                     for i, w in enumerate(weeks) if i % step == 0)
