@@ -16,6 +16,7 @@ from __future__ import annotations
 import threading
 from collections import OrderedDict
 from collections.abc import Sequence
+from typing import Any
 from dataclasses import dataclass, replace
 from datetime import datetime, timezone
 from uuid import UUID
@@ -171,24 +172,21 @@ class Reader:
         """Active boundaries, agreements, open red flags and the latest readiness checklist,
         from what this person may read of the timeline (a client's has no red flag)."""
         self._visible(actor, case_id)
-        entries: list[TimelineEntry] = []
-        after = None
-        while True:
-            page = self.casebook.timeline(actor, case_id, as_of=as_of, known_at=known_at,
-                                          types=STANDING_TYPES, after=after, limit=EXPORT_PAGE)
-            entries += page
-            if len(page) < EXPORT_PAGE:
-                return standing_of(entries)
-            after = page[-1].cursor
+        return standing_of(self._all_entries(actor, case_id, as_of=as_of, known_at=known_at,
+                                             types=STANDING_TYPES))
 
     def everything_readable(self, actor: Actor, case_id: UUID) -> tuple[TimelineEntry, ...]:
         """Every timeline entry of the case this person may read, oldest first: what a
         participant's own download holds."""
         self._visible(actor, case_id)
+        return self._all_entries(actor, case_id)
+
+    def _all_entries(self, actor: Actor, case_id: UUID, **query: Any) -> tuple[TimelineEntry, ...]:
+        """Every entry the view gives this person for the query, page after page."""
         entries: list[TimelineEntry] = []
         after = None
         while True:
-            page = self.casebook.timeline(actor, case_id, after=after, limit=EXPORT_PAGE)
+            page = self.casebook.timeline(actor, case_id, after=after, limit=EXPORT_PAGE, **query)
             entries += page
             if len(page) < EXPORT_PAGE:
                 return tuple(entries)
@@ -250,16 +248,9 @@ class Reader:
         entries stay theirs). Recording that it was taken is the caller's command."""
         detail = _detail(self.casework.case_for_export(actor, case_id))
         exported_at = datetime.now(timezone.utc)
-        events: list[TimelineEntry] = []
-        after = None
-        while True:
-            page = self.casebook.timeline(actor, case_id, after=after, limit=EXPORT_PAGE)
-            events += page
-            if len(page) < EXPORT_PAGE:
-                break
-            after = page[-1].cursor
+        events = self._all_entries(actor, case_id)
         figures = self.figures(actor, case_id, as_of=exported_at)
-        return CaseExport(exported_at, actor.account_id, detail, figures, tuple(events))
+        return CaseExport(exported_at, actor.account_id, detail, figures, events)
 
     # ------------------------------------------------------------------ many cases
     def cases(self, actor: Actor, *, limit: int = 50, after: str | None = None) -> CaseloadPage:

@@ -17,16 +17,18 @@ from flask import abort, flash, redirect, request, url_for
 
 from mend.domain import vocabulary as v
 from mend.domain.authorization import Actor
-from mend.domain.errors import InvalidValue, RuleBroken
+from mend.domain.errors import InvalidValue
 from mend.platform import schemas as s
 from mend.platform.auth import mend
 from mend.platform.forms import form_errors, load_form
 from mend.platform.web import charts, words
 from mend.platform.web.command_forms import CASE_FORMS, ITEM_FORMS, CommandForm
 from mend.platform.web.pages import (
+    REFUSALS,
     actor,
     flash_invitation,
     pages_blueprint,
+    refusal,
     render,
     settle,
     staff_only,
@@ -207,12 +209,9 @@ def _record(case_id: UUID, form: CommandForm, failed: str, ids: dict[str, UUID])
     try:
         body = load_form(form.route.schema(), request.form, time_zone())
         saved = mend().casework.record(me, case_id, form.command(**ids, **body))
-    except ma.ValidationError as error:
-        return _case_page(case_id, 422, name, values, form_errors(error))
-    except InvalidValue as error:
-        return _case_page(case_id, 422, name, values, {error.field: [error.message]})
-    except RuleBroken as error:
-        return _case_page(case_id, 409, name, values, {"form": [str(error)]})
+    except REFUSALS as error:
+        status, errors = refusal(error)
+        return _case_page(case_id, status, name, values, errors)
     settle(saved.notification_id, case_id)
     flash(f"{form.title.split(' (')[0]}: recorded.")
     return redirect(url_for("case_pages.case_page", case_id=case_id) + "#timeline")
@@ -243,12 +242,9 @@ def invite_client(case_id: UUID):
     try:
         loaded = s.InviteSchema().load(body)
         saved = mend().membership.invite(actor(), **loaded)
-    except ma.ValidationError as error:
-        return _case_page(case_id, 422, INVITE, form, form_errors(error))
-    except InvalidValue as error:
-        return _case_page(case_id, 422, INVITE, form, {error.field: [error.message]})
-    except RuleBroken as error:
-        return _case_page(case_id, 409, INVITE, form, {"form": [str(error)]})
+    except REFUSALS as error:
+        status, errors = refusal(error)
+        return _case_page(case_id, status, INVITE, form, errors)
     settle(saved.notification_id, case_id)
     flash_invitation(loaded["name"], saved.result)
     return redirect(url_for("case_pages.case_page", case_id=case_id))

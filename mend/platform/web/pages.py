@@ -14,16 +14,25 @@ from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 from uuid import UUID
 
+import marshmallow as ma
 from flask import Blueprint, Flask, flash, g, redirect, render_template, request, session, url_for
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException, MethodNotAllowed
 
 from mend.domain.authorization import Actor
-from mend.domain.errors import Forbidden, MendError, NotAuthenticated, NotFound
+from mend.domain.errors import (
+    Forbidden,
+    InvalidValue,
+    MendError,
+    NotAuthenticated,
+    NotFound,
+    RuleBroken,
+)
 from mend.domain.tenancy import Account
 from mend.platform.api.cases import READ_YOUR_WRITES_TIMEOUT
 from mend.platform.auth import mend
+from mend.platform.forms import form_errors
 from mend.platform.web import words
 
 
@@ -120,6 +129,20 @@ def settle(notification_id: int, case_id: UUID) -> None:
         mend().wait_for_projections(notification_id, READ_YOUR_WRITES_TIMEOUT, case_id=case_id)
     except TimeoutError:
         pass
+
+
+#: What a form's refusal is answered with, and where its messages go.
+REFUSALS = (ma.ValidationError, InvalidValue, RuleBroken)
+
+
+def refusal(error: Exception) -> tuple[int, dict[str, list[str]]]:
+    """A refused form's status and its messages by input name ("form" for the whole form):
+    a wrong value is 422 beside its field, a broken rule 409 above the form."""
+    if isinstance(error, ma.ValidationError):
+        return 422, form_errors(error)
+    if isinstance(error, InvalidValue):
+        return 422, {error.field: [error.message]}
+    return 409, {"form": [str(error)]}
 
 
 def render(template: str, status: int = 200, **context: Any) -> Any:

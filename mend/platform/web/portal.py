@@ -22,14 +22,16 @@ from flask import Response, flash, redirect, request, url_for
 from mend.domain import commands as cmd
 from mend.domain import vocabulary as v
 from mend.domain.authorization import Actor
-from mend.domain.errors import InvalidValue, NotFound, RuleBroken
+from mend.domain.errors import NotFound
 from mend.platform import schemas as s
 from mend.platform.auth import mend
-from mend.platform.forms import form_errors, load_form
+from mend.platform.forms import load_form
 from mend.platform.web import charts, words
 from mend.platform.web.pages import (
+    REFUSALS,
     actor,
     pages_blueprint,
+    refusal,
     render,
     settle,
     signed_in,
@@ -143,12 +145,9 @@ def _record(case_id: UUID, name: str, schema: ma.Schema, command: Any, done: str
     try:
         body = load_form(schema, request.form, time_zone())
         saved = mend().casework.record(actor(), case_id, command(body))
-    except ma.ValidationError as error:
-        return _case(case_id, 422, name, values, form_errors(error))
-    except InvalidValue as error:
-        return _case(case_id, 422, name, values, {error.field: [error.message]})
-    except RuleBroken as error:
-        return _case(case_id, 409, name, values, {"form": [str(error)]})
+    except REFUSALS as error:
+        status, errors = refusal(error)
+        return _case(case_id, status, name, values, errors)
     settle(saved.notification_id, case_id)
     flash(done)
     return redirect(url_for("portal.case", case_id=case_id))
