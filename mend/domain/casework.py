@@ -7,17 +7,19 @@ may take the action, apply, save. A save that loses a race is re-run on fresh st
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import datetime
 from typing import Any
 from uuid import UUID
 
-from mend.domain import authorization as authz
+from mend.domain import authorization as authz, checks, vocabulary as v
 from mend.domain.acting import acting
 from mend.domain.authorization import Actor
-from mend.domain.case import Case
-from mend.domain.commands import OVERSEERS, CaseCommand
+from mend.domain.ballots import BallotBox
+from mend.domain.case import Case, visibility_of
+from mend.domain.commands import OVERSEERS, CaseCommand, EntryCommand, KeepAgreement
 from mend.domain.errors import InvalidValue
-from mend.domain.store import MendStore, Saved
+from mend.domain.store import MendStore, Saved, event_id, replay
 from mend.domain.tenancy import Tenant
 
 
@@ -108,11 +110,55 @@ class Casework:
             if member is not None:
                 self._require_member(actor, member.account_id, staff=member.staff,
                                      field=member.field)
+            if isinstance(command, KeepAgreement) and not case.knows_its_agreements:
+                case = self._replayed(case)
+            ready = command
+            if isinstance(command, EntryCommand):
+                ready = replace(command,
+                                entry_visibility=self._entry_visibility(case, command.entry_id))
             with acting(actor.account_id, actor.tenant_id):
-                result = command.apply(case, actor)
-            return [case], result
+                result = ready.apply(case, actor)
+                made = ready.made_with(case, result)
+            return [*made, case], result
 
         return self.store.retrying(run)
+
+    def _replayed(self, case: Case) -> Case:
+        """The case from its first event, past its snapshots: one taken before the case
+        tracked its agreements cannot tell the agreements made before it."""
+        replayed = replay(None, self.store.events.get(case.id, lte=case.version))
+        assert isinstance(replayed, Case) and replayed.version == case.version
+        return replayed
+
+    def answer_pulse(self, actor: Actor, case_id: UUID, pulse_id: UUID, score: int) -> Saved:
+        """One person's answer to a pulse: the case marks that they answered, the pulse's
+        ballot box takes the score with nobody acting, both in one transaction."""
+
+        def run() -> tuple[list[Any], None]:
+            case = self.get_case(actor, case_id)
+            now = checks.utcnow()
+            with acting(actor.account_id, actor.tenant_id):
+                case.answer_pulse(pulse_id, actor.account_id, now)
+            box = self.store.get(BallotBox.id_for(pulse_id), BallotBox)
+            with acting(None, actor.tenant_id):
+                box.cast_ballot(score)
+            # The case last: a command's answer is about its last event, the "answered" mark.
+            return [box, case], None
+
+        checks.integer_between("score", score, v.RATING_MIN, v.RATING_MAX)
+        return self.store.retrying(run)
+
+    def _entry_visibility(self, case: Case, entry_id: UUID) -> str | None:
+        """Who may read the case's entry with this public id, as its stored event says;
+        None when the case has no such entry. Newest first: the entries staff hold back are
+        mostly recent ones."""
+        if not isinstance(entry_id, UUID):
+            return None
+        for version in range(case.version, 0, -1):
+            if event_id(case.id, version) == entry_id:
+                stored = self.store.events.get(case.id, gt=version - 1, lte=version)
+                return next((visibility_of(e) for e in stored), None)
+        return None
 
     def _require_member(self, actor: Actor, account_id: UUID, *, staff: bool,
                         field: str = "account_id") -> None:

@@ -13,13 +13,14 @@ are the list that the request schemas are checked against.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, ClassVar
 from uuid import UUID
 
 from mend.domain import authorization as authz
 from mend.domain.authorization import Actor
+from mend.domain.ballots import BallotBox
 from mend.domain.case import Case
 
 #: Who may run a command: staff on the case, anyone on the case, or supervisors and owners.
@@ -61,6 +62,10 @@ class CaseCommand:
     def member(self) -> MemberCheck | None:
         """The account this command puts on the case, if any."""
         return None
+
+    def made_with(self, case: Case, result: Any) -> list[Any]:
+        """Other aggregates the command makes, saved in the same transaction as the case."""
+        return []
 
 
 # ---------------------------------------------------------------------- people
@@ -172,6 +177,10 @@ class DiscloseBreach(CaseCommand):
 
 @dataclass(frozen=True, kw_only=True)
 class AssessReadiness(CaseCommand):
+    """Staff assess the case's readiness; a participant answers the checklist for themselves
+    (the event's actor says whose answers they are)."""
+
+    who: ClassVar[str] = ANYONE_ON_CASE
     action: ClassVar[str] = "assess readiness"
     answers: dict[str, bool]
     note: str = ""
@@ -251,6 +260,19 @@ class MakeAgreement(CaseCommand):
         return case.make_agreement(self.text, occurred_at=self.occurred_at)
 
 
+@dataclass(frozen=True, kw_only=True)
+class KeepAgreement(CaseCommand):
+    """"We kept this today": anyone on the case marks one of its agreements kept."""
+
+    who: ClassVar[str] = ANYONE_ON_CASE
+    action: ClassVar[str] = "record agreements kept"
+    agreement_id: UUID
+    note: str = ""
+
+    def apply(self, case: Case, actor: Actor) -> None:
+        case.keep_agreement(self.agreement_id, note=self.note, occurred_at=self.occurred_at)
+
+
 # ---------------------------------------------------------------------- setbacks and rituals
 @dataclass(frozen=True, kw_only=True)
 class RecordSetback(CaseCommand):
@@ -264,6 +286,9 @@ class RecordSetback(CaseCommand):
 
 @dataclass(frozen=True, kw_only=True)
 class PracticeRitual(CaseCommand):
+    """"We did this today": staff or the participants themselves."""
+
+    who: ClassVar[str] = ANYONE_ON_CASE
     action: ClassVar[str] = "record rituals"
     ritual: str
     note: str = ""
@@ -348,12 +373,76 @@ class CompleteProgramStep(CaseCommand):
 
 
 @dataclass(frozen=True, kw_only=True)
+class AssignStepOwner(CaseCommand):
+    action: ClassVar[str] = "assign program step owners"
+    step: str
+    account_id: UUID
+
+    def apply(self, case: Case, actor: Actor) -> None:
+        case.assign_step_owner(self.step, self.account_id, occurred_at=self.occurred_at)
+
+
+@dataclass(frozen=True, kw_only=True)
+class OpenPulse(CaseCommand):
+    """Send an anonymous pulse to the case's participants; its ballot box is made with it."""
+
+    action: ClassVar[str] = "open trust pulses"
+    question: str
+    closes_at: datetime
+
+    def apply(self, case: Case, actor: Actor) -> UUID:
+        return case.open_pulse(self.question, self.closes_at, occurred_at=self.occurred_at)
+
+    def made_with(self, case: Case, result: Any) -> list[Any]:
+        return [BallotBox(pulse_id=result, case_id=case.id)]
+
+
+@dataclass(frozen=True, kw_only=True)
+class ClosePulse(CaseCommand):
+    action: ClassVar[str] = "close trust pulses"
+    pulse_id: UUID
+
+    def apply(self, case: Case, actor: Actor) -> None:
+        case.close_pulse(self.pulse_id, occurred_at=self.occurred_at)
+
+
+@dataclass(frozen=True, kw_only=True)
 class RecordTrustPulse(CaseCommand):
     action: ClassVar[str] = "record trust pulses"
     scores: list[int]
 
     def apply(self, case: Case, actor: Actor) -> None:
         case.record_trust_pulse(self.scores, occurred_at=self.occurred_at)
+
+
+# ---------------------------------------------------------------------- what the portal shows
+@dataclass(frozen=True, kw_only=True)
+class EntryCommand(CaseCommand):
+    """A command about one timeline entry of the case. ``Casework`` fills in
+    ``entry_visibility`` from the stored event before it runs; no request sets it."""
+
+    entry_id: UUID
+    entry_visibility: str | None = field(default=None, metadata={"filled_in_by": "casework"})
+
+
+@dataclass(frozen=True, kw_only=True)
+class HoldBackEntry(EntryCommand):
+    action: ClassVar[str] = "hold back portal entries"
+    until: datetime | None = None
+    reason: str = ""
+
+    def apply(self, case: Case, actor: Actor) -> None:
+        case.hold_back_entry(self.entry_id, entry_visibility=self.entry_visibility,
+                             until=self.until, reason=self.reason,
+                             occurred_at=self.occurred_at)
+
+
+@dataclass(frozen=True, kw_only=True)
+class ReleaseEntry(EntryCommand):
+    action: ClassVar[str] = "release portal entries"
+
+    def apply(self, case: Case, actor: Actor) -> None:
+        case.release_entry(self.entry_id, occurred_at=self.occurred_at)
 
 
 # ---------------------------------------------------------------------- closing
@@ -397,12 +486,18 @@ CASE_COMMANDS: tuple[type[CaseCommand], ...] = (
     WriteJournal,
     PracticeRitual,
     MakeAgreement,
+    KeepAgreement,
     AssessReadiness,
     ReachMilestone,
     AdvanceStage,
     ChangeApproach,
     CompleteProgramStep,
+    AssignStepOwner,
+    OpenPulse,
+    ClosePulse,
     RecordTrustPulse,
+    HoldBackEntry,
+    ReleaseEntry,
     CloseCase,
     ReopenCase,
 )

@@ -100,6 +100,10 @@ JOURNAL_VISIBILITIES = ("private", "shared")
 RATING_MIN, RATING_MAX = 0, 10
 SEVERITY_MIN, SEVERITY_MAX = 1, 3
 PULSE_MIN_RESPONSES = 5
+#: How long a pulse may stay open for answers.
+PULSE_MAX_OPEN_DAYS = 60
+#: The coarse bands a published pulse shows instead of its scores: (name, lowest, highest).
+PULSE_BANDS = (("low", 0, 3), ("middling", 4, 6), ("high", 7, 10))
 DEFAULT_CADENCE_DAYS = 7
 #: A tenant's clock until its owner sets one: dates typed without an offset are read in it.
 DEFAULT_TIME_ZONE = "UTC"

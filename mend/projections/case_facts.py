@@ -82,6 +82,14 @@ class Step(NamedTuple):
     occurred_at: datetime
     recorded_at: datetime
     reason: str = ""  # why it was taken before an earlier step; empty when in order
+    note: str = ""  # what shows it was done (the evidence the practitioner noted)
+
+
+class StepOwner(NamedTuple):
+    occurred_at: datetime
+    recorded_at: datetime
+    step: str
+    account_id: str
 
 
 class Pulse(NamedTuple):
@@ -108,6 +116,7 @@ class CaseFacts:
     setbacks: list[Setback] = field(default_factory=list)
     red_flags: list[RedFlag] = field(default_factory=list)  # sorted by raised_at
     steps: list[Step] = field(default_factory=list)  # sorted by occurred_at
+    step_owners: list[StepOwner] = field(default_factory=list)  # every assignment, by occurred_at
     pulses: list[Pulse] = field(default_factory=list)
     rituals: dict[str, int] = field(default_factory=dict)  # ritual -> times practiced
 
@@ -120,7 +129,7 @@ class CaseFacts:
 _ROWS: dict[str, Any] = {
     "approaches": Approach, "stages": Stage, "statuses": Status, "participants": Membership,
     "check_ins": CheckIn, "setbacks": Setback, "red_flags": RedFlag, "steps": Step,
-    "pulses": Pulse,
+    "pulses": Pulse, "step_owners": StepOwner,
 }
 _BY_OCCURRED = attrgetter("occurred_at")
 
@@ -240,8 +249,15 @@ def _reopened(facts: CaseFacts, f: Fact) -> None:
 @folds("program_step_completed")
 def _step(facts: CaseFacts, f: Fact) -> None:
     # Rows stored before reasons were kept have none.
-    row = Step(f.data["step"], f.at, f.recorded, f.data.get("reason") or "")
+    row = Step(f.data["step"], f.at, f.recorded, f.data.get("reason") or "",
+               f.data.get("note") or "")
     insort(facts.steps, row, key=attrgetter("occurred_at"))
+
+
+@folds("program_step_owner_assigned")
+def _step_owner(facts: CaseFacts, f: Fact) -> None:
+    row = StepOwner(f.at, f.recorded, f.data["step"], f.data["account_id"])
+    insort(facts.step_owners, row, key=_BY_OCCURRED)
 
 
 @folds("trust_pulse_recorded")

@@ -6,6 +6,7 @@ import json
 from functools import singledispatchmethod
 from typing import Any
 
+from mend.domain.ballots import BallotBox
 from mend.domain.case import Case, visibility_of
 from mend.domain.store import event_id
 from mend.domain.tenancy import Account, Index, Tenant
@@ -134,6 +135,23 @@ class CasebookProjection:
     @_directory_changes.register
     def _(self, e: Case.CaseReopened, case_id: str, occurred_us: int) -> list[Change]:
         return [("case_status", {"case_id": case_id, "status": "open", "outcome": None})]
+
+    @_directory_changes.register
+    def _(self, e: Case.EntryHeldBack, case_id: str, occurred_us: int) -> list[Change]:
+        return [("entry_held", {"event_id": str(e.entry_id), "case_id": case_id,
+                                "until_us": to_us(e.until) if e.until else None})]
+
+    @_directory_changes.register
+    def _(self, e: Case.EntryReleased, case_id: str, occurred_us: int) -> list[Change]:
+        return [("entry_released", {"event_id": str(e.entry_id)})]
+
+    # ------------------------------------------------------------------ pulses' ballots
+    @process.register
+    def _(self, e: BallotBox.Event, position: int) -> list[Change]:
+        # No activity row: the feed's order would sit each score beside its "answered" mark.
+        if isinstance(e, BallotBox.BallotCast):
+            return [("ballot_cast", {"box_id": str(e.originator_id), "score": e.score})]
+        return []
 
     # ------------------------------------------------------------------ accounts and tenants
     @process.register

@@ -65,12 +65,15 @@ Decisions where DESIGN §4 leaves room:
     ``as_of``; a point's figures are taken at the last instant of its week, or at ``as_of``
     for the current week; check_ins and setbacks count those that occurred in the week (by
     ``as_of``). Workplace steps are listed in the order they were completed.
+18. A program step's owner at T is the person of its latest ProgramStepOwnerAssigned that
+    occurred by T (and, with ``known_at``, was recorded by then); owners are listed in program
+    order, by account id.
 """
 
 from __future__ import annotations
 
 from bisect import bisect_left, bisect_right
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta, timezone
 from itertools import accumulate
 from typing import Any, Sequence
@@ -133,12 +136,32 @@ class OutOfOrderStep:
 
 
 @dataclass(frozen=True)
+class CompletedStep:
+    step: str
+    occurred_at: datetime
+    note: str
+    reason: str  # why it came before an earlier step; empty when taken in order
+
+
+@dataclass(frozen=True)
+class StepOwnership:
+    step: str
+    account_id: str
+    #: The owner's name as it is now; the reader fills it in (the metrics know only ids).
+    name: str = ""
+
+
+@dataclass(frozen=True)
 class WorkplaceProgress:
     steps_done: list[str]
     steps_completed: int
     progress: float
     pulses: list[PulsePoint]
     out_of_order: list[OutOfOrderStep]
+    #: The steps done, in the order they were completed, with when and the note on each.
+    completed: list[CompletedStep] = field(default_factory=list)
+    #: Each owned step's current owner, in program order.
+    owners: list[StepOwnership] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -201,6 +224,7 @@ class _Record:
         self.statuses = known(facts.statuses)
         self.participants = known(facts.participants)
         self.steps = known(facts.steps)
+        self.step_owners = known(facts.step_owners)
         self.pulses = known(facts.pulses)
         self.flags = [
             f if known_at is None or f.resolved_recorded_at is None
@@ -443,12 +467,20 @@ def workplace_progress(
         published = pulse_is_published(len(p.scores))
         mean = _round(sum(p.scores), len(p.scores), 2) if published else None
         pulses.append(PulsePoint(p.occurred_at, len(p.scores), mean, published))
+    owner_of: dict[str, str] = {}
+    for row in record.step_owners:  # by occurred_at: the latest assignment by T wins
+        if row.occurred_at > as_of:
+            break
+        owner_of[row.step] = row.account_id
     return WorkplaceProgress(
         steps_done=steps,
         steps_completed=len(steps),
         progress=len(steps) / len(PROGRAM_STEPS),
         pulses=pulses,
         out_of_order=[OutOfOrderStep(s.step, s.reason) for s in taken if s.reason],
+        completed=[CompletedStep(s.step, s.occurred_at, s.note, s.reason) for s in taken],
+        owners=[StepOwnership(step, owner_of[step]) for step in PROGRAM_STEPS
+                if step in owner_of],
     )
 
 

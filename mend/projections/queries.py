@@ -48,6 +48,10 @@ class TimelineEntry:
     summary: str
     data: dict[str, Any]
     cursor: str
+    #: Held back from the portal: only staff and the entry's author see it meanwhile.
+    held: bool = False
+    #: When a held entry shows by itself; None while held until released.
+    held_until: datetime | None = None
 
     @property
     def actor(self) -> Named:
@@ -275,17 +279,22 @@ class CasebookQueries:
         params: dict[str, Any] = {
             "tenant": str(viewer.tenant_id), "case": str(case_id),
             "viewer": str(viewer.account_id), "limit": limit,
+            "now": to_us(datetime.now(timezone.utc)),
         }
+        # A hold whose release time has passed holds nothing: the entry shows by itself.
         sql = (
-            f"SELECT t.*, a.name AS actor_name FROM {p}timeline t"
+            f"SELECT t.*, a.name AS actor_name, h.event_id AS held_id,"
+            f" h.until_us AS held_until_us FROM {p}timeline t"
             f" LEFT JOIN {p}accounts a ON a.account_id = t.actor_id"
+            f" LEFT JOIN {p}holds h ON h.event_id = t.event_id"
+            " AND (h.until_us IS NULL OR h.until_us > :now)"
             " WHERE t.tenant_id = :tenant AND t.case_id = :case"
         )
         if viewer.is_staff:
             sql += " AND (t.visibility != 'private' OR t.actor_id = :viewer)"
         else:
-            sql += (" AND (t.visibility = 'shared'"
-                    " OR (t.visibility = 'private' AND t.actor_id = :viewer))")
+            sql += (" AND ((t.visibility = 'shared' AND h.event_id IS NULL)"
+                    " OR (t.visibility IN ('shared', 'private') AND t.actor_id = :viewer))")
         if as_of is not None:
             sql += " AND t.occurred_us <= :as_of"
             params["as_of"] = to_us(as_of)
@@ -318,14 +327,37 @@ class CasebookQueries:
         for r, data in rows:
             if r["type"] == "case_opened":
                 data.pop("tenant", None)  # the viewer's own tenant: an id of no use to anyone
+            if r["type"] == "trust_pulse_recorded":
+                # A pulse is shown as its count and, when published, its mean: never as the
+                # list of what each person answered.
+                data.pop("scores", None)
             entries.append(TimelineEntry(
                 id=r["event_id"], type=r["type"], occurred_at=from_us(r["occurred_us"]),
                 recorded_at=from_us(r["recorded_us"]), actor_id=r["actor_id"],
                 actor_name=r["actor_name"], visibility=r["visibility"],
                 summary=headline(r["type"], data, names, r["summary"]),
                 data=data, cursor=f"{r['occurred_us']}-{r['position']}",
+                held=r["held_id"] is not None,
+                held_until=from_us(r["held_until_us"]) if r["held_until_us"] else None,
             ))
         return entries
+
+    def pulse_marks(self, tenant_id: UUID, case_id: UUID) -> list[dict[str, Any]]:
+        """The case's pulses as opened and the marks of who answered, oldest first, every
+        visibility: the reader turns them into counts and never passes the names on."""
+        rows = self._rows(
+            f"SELECT type, occurred_us, actor_id, data FROM {self.prefix()}timeline"
+            " WHERE tenant_id = :tenant AND case_id = :case"
+            " AND type IN ('pulse_opened', 'pulse_answered', 'pulse_closed') ORDER BY position",
+            {"tenant": str(tenant_id), "case": str(case_id)})
+        return [{"type": r["type"], "occurred_at": from_us(r["occurred_us"]),
+                 "data": json.loads(r["data"])} for r in rows]
+
+    def pulse_tally(self, box_id: UUID) -> dict[int, int]:
+        """How many answers of each score a pulse's ballot box holds."""
+        rows = self._rows(f"SELECT score, answers FROM {self.prefix()}pulse_tally"
+                          " WHERE box_id = :box", {"box": str(box_id)})
+        return {int(r["score"]): int(r["answers"]) for r in rows}
 
     def names(self, account_ids: set[str]) -> dict[str, str]:
         """Accounts' names as they are now (a rename shows on every entry after it)."""

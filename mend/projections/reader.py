@@ -23,6 +23,7 @@ from uuid import UUID
 
 from mend.domain import authorization as authz
 from mend.domain.authorization import Actor
+from mend.domain.ballots import BallotBox
 from mend.domain.case import Case
 from mend.domain.casework import Casework
 from mend.domain.errors import InvalidValue, NotFound
@@ -33,6 +34,7 @@ from mend.projections.metrics import (
     ApproachOutcome,
     CaseMetrics,
     OutcomeSummary,
+    PulsePoint,
     WeekPoint,
     WorkplaceProgress,
     aggregate_outcomes,
@@ -40,6 +42,7 @@ from mend.projections.metrics import (
     weekly_series,
     workplace_progress,
 )
+from mend.projections.pulses import PulseView, pulse_views
 from mend.projections.queries import ActivityEntry, CaseRow, Named, TimelineEntry
 from mend.projections.standing import STANDING_TYPES, CaseStanding, standing_of
 
@@ -241,7 +244,39 @@ class Reader:
         facts, as_of = self._facts(actor, case_id, as_of, known_at)
         if facts.kind != "workplace":
             raise NotFound("Only workplace cases have a program.")
-        return workplace_progress(facts, as_of, known_at)
+        progress = workplace_progress(facts, as_of, known_at)
+        progress = self._with_answered_pulses(actor, case_id, progress, as_of)
+        if not progress.owners:
+            return progress
+        # Owners by name as they are now, like every other person the reader shows.
+        names = self.casebook.names({o.account_id for o in progress.owners})
+        return replace(progress, owners=[replace(o, name=names.get(o.account_id, ""))
+                                         for o in progress.owners])
+
+    def pulses(self, actor: Actor, case_id: UUID, *,
+               now: datetime | None = None) -> list[PulseView]:
+        """The case's anonymous pulses, newest first, as anyone on the case may see them:
+        the question and the count, and only once a pulse is over the mean and the bands."""
+        self._visible(actor, case_id)
+        views = pulse_views(self.casebook.pulse_marks(actor.tenant_id, case_id),
+                            actor.account_id, now or datetime.now(timezone.utc),
+                            lambda pulse_id: self.casebook.pulse_tally(
+                                BallotBox.id_for(pulse_id)))
+        if actor.is_staff:
+            return views
+        return [replace(view, audience_ids=(), answered_ids=()) for view in views]
+
+    def _with_answered_pulses(self, actor: Actor, case_id: UUID, progress: WorkplaceProgress,
+                              as_of: datetime) -> WorkplaceProgress:
+        """The program's pulse series with the pulses answered in Mend, each at its closing
+        once closed (counted, and with its mean when published), beside those entered from
+        paper; a pulse still open is not on the series yet."""
+        answered = [PulsePoint(p.closes_at, p.answers, p.mean, p.published)
+                    for p in self.pulses(actor, case_id, now=as_of) if p.closed]
+        if not answered:
+            return progress
+        series = sorted([*progress.pulses, *answered], key=lambda point: point.occurred_at)
+        return replace(progress, pulses=series)
 
     def export(self, actor: Actor, case_id: UUID) -> CaseExport:
         """The case's whole record as an owner may read it (a client's private journal

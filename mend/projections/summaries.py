@@ -38,6 +38,7 @@ _SUMMARIES: dict[type, Callable[[Any], str]] = {
     Case.BoundaryRetired: lambda e: "Boundary retired",
     Case.BoundaryCrossed: lambda e: "Boundary crossed",
     Case.AgreementMade: lambda e: "Agreement made",
+    Case.AgreementKept: lambda e: "Agreement kept",
     Case.CheckInRecorded: lambda e: (
         f"Check-in: trust {e.trust}/10, emotional safety {e.emotional_safety}/10,"
         f" communication {e.communication_ease}/10, {_plural(e.conflicts, 'conflict')}"
@@ -52,10 +53,18 @@ _SUMMARIES: dict[type, Callable[[Any], str]] = {
     Case.SessionNoted: lambda e: "Session note",
     Case.JournalEntryWritten: lambda e: f"Journal entry ({e.visibility})",
     Case.ProgramStepCompleted: lambda e: f"Program step completed: {_words(e.step)}",
+    Case.ProgramStepOwnerAssigned: lambda e: f"Program step owner assigned: {_words(e.step)}",
     Case.TrustPulseRecorded: lambda e: f"Trust pulse: {_plural(len(e.scores), 'response')}",
     Case.ApproachChanged: lambda e: f"Approach changed to {_words(e.approach)}",
     Case.CaseClosed: lambda e: f"Case closed: {e.outcome}",
     Case.CaseReopened: lambda e: "Case reopened",
+    Case.EntryHeldBack: lambda e: "Entry held back from the portal"
+    + (f" until {e.until:%Y-%m-%d %H:%M} UTC" if e.until else " until released"),
+    Case.EntryReleased: lambda e: "Entry released to the portal",
+    Case.PulseOpened: lambda e: f"Trust pulse sent to {_plural(len(e.audience), 'person')}"
+    .replace("persons", "people") + f", open until {e.closes_at:%Y-%m-%d %H:%M} UTC",
+    Case.PulseAnswered: lambda e: "Answered the trust pulse",
+    Case.PulseClosed: lambda e: "Trust pulse closed",
     # Tenants and accounts: access changes are audited like case changes.
     Tenant.TenantRegistered: lambda e: f"Tenant registered: {e.name}",
     Tenant.MemberInvited: lambda e: f"Member invited as {e.role}",
@@ -122,6 +131,8 @@ def headline(type_name: str, data: dict[str, Any], names: dict[str, str], stored
         return f"{name('account_id')} assigned"
     if type_name == "practitioner_unassigned":
         return f"{name('account_id')} unassigned"
+    if type_name == "program_step_owner_assigned":
+        return f"{name('account_id')} owns the program step {_words(data.get('step') or '')}"
     if type_name == "apology_offered":
         to = _and([names.get(i, "someone") for i in data.get("to_ids") or []] or ["someone"])
         qualities = [words for flag, words in (

@@ -82,6 +82,18 @@ TABLES = (
         case_id TEXT,
         summary TEXT NOT NULL,
         PRIMARY KEY (tenant_id, position))""",
+    # Entries held back from the portal: until_us NULL holds until released.
+    """CREATE TABLE IF NOT EXISTS {p}holds (
+        event_id TEXT PRIMARY KEY,
+        case_id TEXT NOT NULL,
+        until_us BIGINT)""",
+    # How many answers of each score a pulse has: a tally, so not even the order of the
+    # answers is kept. Read only through the reader, which shows it once the pulse is over.
+    """CREATE TABLE IF NOT EXISTS {p}pulse_tally (
+        box_id TEXT NOT NULL,
+        score INTEGER NOT NULL,
+        answers INTEGER NOT NULL,
+        PRIMARY KEY (box_id, score))""",
 )
 
 STATEMENTS = {
@@ -117,6 +129,15 @@ STATEMENTS = {
         "INSERT INTO {p}activity VALUES (:tenant_id, :position, :recorded_us, :occurred_us,"
         " :actor_id, :type, :case_id, :summary)"
     ),
+    "entry_held": (
+        "INSERT INTO {p}holds VALUES (:event_id, :case_id, :until_us)"
+        " ON CONFLICT (event_id) DO UPDATE SET until_us = excluded.until_us"
+    ),
+    "entry_released": "DELETE FROM {p}holds WHERE event_id = :event_id",
+    "ballot_cast": (
+        "INSERT INTO {p}pulse_tally VALUES (:box_id, :score, 1)"
+        " ON CONFLICT (box_id, score) DO UPDATE SET answers = {p}pulse_tally.answers + 1"
+    ),
     "metrics": (
         "UPDATE {p}cases SET fresh_seq = :seen, metrics_day = :day, risk = :risk,"
         " trust_score = :trust_score, next_checkin_due_us = :next_due,"
@@ -128,8 +149,9 @@ STATEMENTS = {
 
 
 #: Inserts that only ever append rows to a table that no other statement of a batch reads or
-#: changes: a batch may write all of them at once, ahead of its other statements, with the same
-#: outcome. Each maps to its table and columns; every parameter is named after its column.
+#: changes (the holds refer to timeline rows by id but never touch them): a batch may write
+#: all of them at once, ahead of its other statements, with the same outcome. Each maps to
+#: its table and columns; every parameter is named after its column.
 APPENDS = {
     name: (name, tuple(re.findall(r"(?<!:):([a-z_0-9]+)", STATEMENTS[name])))
     for name in ("timeline", "activity")
@@ -144,5 +166,6 @@ def table_names(generation: int) -> list[str]:
     prefix = names(generation)
     return [
         prefix + table
-        for table in ("timeline", "cases", "case_people", "accounts", "activity")
+        for table in ("timeline", "cases", "case_people", "accounts", "activity", "holds",
+                      "pulse_tally")
     ]

@@ -126,3 +126,26 @@ def make_practice(store: MendStore, slug: str = "repair-practice", clients: int 
 @pytest.fixture
 def practice(store: MendStore) -> Practice:
     return make_practice(store)
+
+
+def record_pulse(store: MendStore, slug: str) -> UUID:
+    """A workplace case of a practice of its own whose five employees answer a pulse, for
+    the views' pulse tallies; the pulse is closed, so its results show."""
+    from datetime import datetime, timedelta, timezone
+
+    from mend.domain import commands as cmd
+
+    practice = make_practice(store, slug=slug, clients=5)
+    work, owner = practice.casework, practice.owner
+    case_id = work.open_case(owner, kind="workplace", title="Depot", approach="therapy_guided",
+                             breach_category="misconduct", breach_summary="A buried report."
+                             ).result
+    for person in practice.clients:
+        work.record(owner, case_id, cmd.AddParticipant(account_id=person.account_id))
+    pulse = work.record(owner, case_id, cmd.OpenPulse(
+        question="Do you trust the depot's leads?",
+        closes_at=datetime.now(timezone.utc) + timedelta(days=2))).result
+    for person, score in zip(practice.clients, (3, 8, 8, 5, 9)):
+        work.answer_pulse(person, case_id, pulse, score)
+    work.record(owner, case_id, cmd.ClosePulse(pulse_id=pulse))
+    return case_id

@@ -29,13 +29,16 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
+from datetime import datetime, timedelta, timezone
+from uuid import UUID, uuid4
 from zoneinfo import available_timezones
 
 import pytest
 from flask import Flask
 
 from mend.config import Settings
-from mend.domain.vocabulary import CASE_KINDS
+from mend.domain.store import event_id
+from mend.domain.vocabulary import CASE_KINDS, SHORT_MAX
 from mend.platform import create_app
 
 API = "/api/v1"
@@ -137,6 +140,7 @@ EXPECTED: dict[tuple[str, str], Expect] = {
     ("GET", f"{CASE}/metrics"): case_route(200, SIGNED_IN),
     ("GET", f"{CASE}/metrics/weekly"): case_route(200, SIGNED_IN),
     ("GET", f"{CASE}/progress"): case_route(200, SIGNED_IN),
+    ("GET", f"{CASE}/standing"): case_route(200, SIGNED_IN),
     ("GET", f"{CASE}/export"): case_route(200, OWNER),
     # ------------------------------------------------------------ recording on a case
     ("POST", f"{CASE}/reminders"): case_route(202, STAFF),
@@ -157,16 +161,27 @@ EXPECTED: dict[tuple[str, str], Expect] = {
     ("POST", f"{CASE}/red-flags/<uuid:flag_id>/resolve"): case_route(201, STAFF),
     ("POST", f"{CASE}/notes"): case_route(201, STAFF),
     ("POST", f"{CASE}/journal"): case_route(201, SIGNED_IN),
-    ("POST", f"{CASE}/rituals"): case_route(201, STAFF),
+    ("POST", f"{CASE}/rituals"): case_route(201, SIGNED_IN),
     ("POST", f"{CASE}/agreements"): case_route(201, STAFF),
-    ("POST", f"{CASE}/readiness"): case_route(201, STAFF),
+    ("POST", f"{CASE}/agreements/<uuid:agreement_id>/keep"): case_route(201, SIGNED_IN),
+    ("POST", f"{CASE}/readiness"): case_route(201, SIGNED_IN),
     ("POST", f"{CASE}/milestones"): case_route(201, STAFF),
     ("POST", f"{CASE}/stage"): case_route(201, STAFF),
     ("POST", f"{CASE}/approach"): case_route(201, STAFF),
     ("POST", f"{CASE}/program-steps"): case_route(201, STAFF),
+    ("POST", f"{CASE}/step-owners"): case_route(201, STAFF),
     ("POST", f"{CASE}/pulses"): case_route(201, STAFF),
     ("POST", f"{CASE}/close"): case_route(201, STAFF),
     ("POST", f"{CASE}/reopen"): case_route(201, STAFF),
+    ("POST", f"{CASE}/pulses/open"): case_route(201, STAFF),
+    ("POST", f"{CASE}/pulses/<uuid:pulse_id>/close"): case_route(201, STAFF),
+    # Only the participants asked answer; staff on the case name no pulse of theirs (422).
+    ("POST", f"{CASE}/pulses/<uuid:pulse_id>/answers"): Expect(
+        {role: 401 if role == ANONYMOUS else 404 if role in OFF_CASE
+         else 201 if role == "client" else 422 for role in ROLES},
+        {role: 401 if role == ANONYMOUS else 404 for role in ROLES}),
+    ("POST", f"{CASE}/timeline/<uuid:entry_id>/hold-back"): case_route(201, STAFF),
+    ("POST", f"{CASE}/timeline/<uuid:entry_id>/release"): case_route(201, STAFF),
 }
 
 #: Not routes of the API: files served as they are.
@@ -189,7 +204,8 @@ def app_routes(app: Flask) -> list[tuple[str, str]]:
 
 # ---------------------------------------------------------------------- minimal valid bodies
 #: Case routes that need a workplace case.
-WORKPLACE_ONLY = ("/progress", "/program-steps", "/pulses")
+WORKPLACE_ONLY = ("/progress", "/program-steps", "/step-owners", "/pulses", "/pulses/open",
+                  "<uuid:pulse_id>/close", "/answers")
 
 
 def body_for(method: str, rule: str, tenant: Tenant, caller: Person | None,
@@ -248,14 +264,23 @@ def body_for(method: str, rule: str, tenant: Tenant, caller: Person | None,
         f"{CASE}/journal": {"text": text, "visibility": "shared"},
         f"{CASE}/rituals": {"ritual": "daily_checkin"},
         f"{CASE}/agreements": {"text": text},
+        f"{CASE}/agreements/<uuid:agreement_id>/keep": {"note": text},
         f"{CASE}/readiness": {"answers": {"breach_accepted": True}},
         f"{CASE}/milestones": {"title": text},
         f"{CASE}/stage": {"stage": "honest_conversations"},
         f"{CASE}/approach": {"approach": "self_guided"},
         f"{CASE}/program-steps": {"step": "public_acknowledgment"},
+        f"{CASE}/step-owners": {"step": "open_forums",
+                                "account_id": people["client"].account_id},
         f"{CASE}/pulses": {"scores": [5, 6, 7]},
         f"{CASE}/close": {"outcome": "reconciled"},
         f"{CASE}/reopen": {},
+        f"{CASE}/timeline/<uuid:entry_id>/hold-back": {"reason": text},
+        f"{CASE}/pulses/open": {"question": text[:SHORT_MAX], "closes_at": (
+            datetime.now(timezone.utc) + timedelta(days=3)).isoformat()},
+        f"{CASE}/pulses/<uuid:pulse_id>/close": {},
+        f"{CASE}/pulses/<uuid:pulse_id>/answers": {"score": 6},
+        f"{CASE}/timeline/<uuid:entry_id>/release": {},
         f"{CASE}/participants/<uuid:account_id>/remove": {},
         f"{CASE}/practitioners/<uuid:account_id>/unassign": {},
     }
@@ -281,6 +306,7 @@ class Tenant:
     cases: dict[str, str] = field(default_factory=dict)  # kind -> case id; couple is the main
     boundary_id: str = ""
     flag_id: str = ""
+    agreement_id: str = ""
     spare_token_id: str = ""  # one of the owner's tokens
 
     @property
@@ -354,6 +380,11 @@ def raise_flag(http: Http, tenant: Tenant, case_id: str, note: str) -> str:
                      {"code": "ongoing_secrecy", "note": note}, expect=201).json["flag_id"]
 
 
+def make_agreement(http: Http, tenant: Tenant, case_id: str, text: str) -> str:
+    return http.call("POST", f"{API}/cases/{case_id}/agreements", tenant.owner.token,
+                     {"text": text}, expect=201).json["agreement_id"]
+
+
 #: Who is who in each tenant: the same shape, other names.
 PEOPLE = {
     "alder": {"owner": "Odile", "supervisor": "Sven", "practitioner": "Priya",
@@ -389,6 +420,7 @@ def build_tenant(http: Http, slug: str, words: str) -> Tenant:
     set_boundary(http, tenant, main, f"{words} boundary two")
     tenant.flag_id = raise_flag(http, tenant, main, f"{words} flag one")
     raise_flag(http, tenant, main, f"{words} flag two")
+    tenant.agreement_id = make_agreement(http, tenant, main, f"{words} agreement")
     _, tenant.spare_token_id = issue_token(http, owner, slug)
     return tenant
 
@@ -418,12 +450,27 @@ class World:
             values["boundary_id"] = set_boundary(self.http, tenant, case_id, f"Boundary {n}")
         if "<uuid:flag_id>" in rule:
             values["flag_id"] = raise_flag(self.http, tenant, case_id, f"Flag {n}")
+        if "<uuid:agreement_id>" in rule:
+            values["agreement_id"] = make_agreement(self.http, tenant, case_id, f"Agreement {n}")
         if rule.endswith("/apologies"):
             self.http.call("POST", f"{API}/cases/{case_id}/participants", tenant.owner.token,
                            {"account_id": tenant.people["client_off"].account_id}, expect=201)
         if rule.endswith("/reopen"):
             self.http.call("POST", f"{API}/cases/{case_id}/close", tenant.owner.token,
                            {"outcome": "released"}, expect=201)
+        if "/pulses/" in rule:  # a pulse goes to five people or more
+            for role in ("client_off", "supervisor", "practitioner_off", "owner"):
+                self.http.call("POST", f"{API}/cases/{case_id}/participants", tenant.owner.token,
+                               {"account_id": tenant.people[role].account_id}, expect=201)
+        if rule.endswith(("<uuid:pulse_id>/close", "/answers")):
+            values["pulse_id"] = self.http.call(
+                "POST", f"{API}/cases/{case_id}/pulses/open", tenant.owner.token,
+                {"question": "Do you trust the team?", "closes_at": (
+                    datetime.now(timezone.utc) + timedelta(days=3)).isoformat()},
+                expect=201).json["pulse_id"]
+        if rule.endswith("/release"):
+            self.http.call("POST", f"{API}/cases/{case_id}/timeline/{opening(case_id)}/hold-back",
+                           tenant.owner.token, {}, expect=201)
         return values
 
     def disposable_member(self) -> str:
@@ -450,6 +497,7 @@ class World:
             "case_id": tenant.cases["workplace" if workplace else "couple"],
             "boundary_id": tenant.boundary_id,
             "flag_id": tenant.flag_id,
+            "agreement_id": tenant.agreement_id,
             "token_id": tenant.spare_token_id,
         }
         if "/participants/" in rule:
@@ -470,6 +518,8 @@ class World:
             values.update(self.disposable_case(rule))
         if fresh and "<uuid:token_id>" in rule:
             _, values["token_id"] = issue_token(self.http, caller, self.own.slug)
+        values["entry_id"] = opening(values["case_id"])
+        values.setdefault("pulse_id", str(uuid4()))
         path = re.sub(r"<(?:[^:<>]+:)?([^<>]+)>", lambda m: values[m.group(1)], rule)
         if method == "GET" and rule == f"{API}/caseload" and scope == "other":
             path += f"?practitioner={tenant.people['practitioner'].account_id}"
@@ -485,6 +535,11 @@ class World:
             return None
         return (f"{method} {rule} as {role} with {scope} ids: expected {expected}, got "
                 f"{response.status_code}: {response.get_data(as_text=True)[:200]}")
+
+
+def opening(case_id: str) -> str:
+    """The public id of a case's opening entry: shared, so it can be held back."""
+    return str(event_id(UUID(case_id), 1))
 
 
 def shared_cases(tenant: Tenant) -> dict[str, str]:

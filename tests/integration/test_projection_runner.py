@@ -29,7 +29,7 @@ from mend.domain.vocabulary import RITUALS_BY_KIND
 from mend.projections.freshness import refresh_stale_metrics
 from mend.projections.runner import ProjectionRunner
 from mend.projections.tables import names, table_names
-from tests.integration.conftest import make_practice
+from tests.integration.conftest import make_practice, record_pulse
 
 CASE_TOPIC = "mend.domain.case:"
 
@@ -208,6 +208,7 @@ def test_a_runner_killed_again_and_again_still_applies_each_event_once(postgres_
     try:
         record_cases(app, cases=10, events_each=300, per_save=100)
         record_people(app)  # accounts, people on cases and a tenant's activity, for every table
+        record_pulse(app.store, f"depot-{uuid4().hex[:8]}")  # and a pulse's tally
         expected = case_events(app.store)
         head = expected[-1][0]
         assert len(expected) > 3000
@@ -261,11 +262,15 @@ def record_people(app: Mend) -> None:
         for client in (cleo, dan):
             work.record(pat, case_id,
                         cmd.AddParticipant(account_id=client.account_id, relation="sibling"))
-        work.record(
+        checked_in = work.record(
             cleo,
             case_id,
             cmd.RecordCheckIn(trust=n + 3, emotional_safety=5, communication_ease=4, conflicts=n),
         )
+        if n:  # held back from the portal for a while, or until released
+            until = datetime.now(timezone.utc) + timedelta(days=n) if n == 2 else None
+            work.record(pat, case_id, cmd.HoldBackEntry(entry_id=checked_in.event_id,
+                                                        until=until))
         work.record(dan, case_id, cmd.WriteJournal(text=f"Dan's journal {n}"))
         work.record(pat, case_id, cmd.NoteSession(text=f"Session {n}"))
     work.record(pat, case_id, cmd.RemoveParticipant(account_id=dan.account_id))
@@ -279,6 +284,8 @@ TABLE_KEYS = {
     "case_people": "case_id, account_id, part",
     "accounts": "account_id",
     "activity": "tenant_id, position",
+    "holds": "event_id",
+    "pulse_tally": "box_id, score",
 }
 
 

@@ -11,7 +11,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from types import SimpleNamespace
 from typing import Any
-from uuid import UUID
+from datetime import datetime, timedelta, timezone
+from uuid import UUID, uuid4
 
 import pytest
 
@@ -19,9 +20,9 @@ from mend.domain import commands as cmd
 from mend.domain.authorization import Actor
 from mend.domain.case import Case
 from mend.domain.casework import Casework
-from mend.domain.errors import Forbidden, InvalidValue, MendError, NotFound
+from mend.domain.errors import Forbidden, InvalidValue, MendError, NotFound, RuleBroken
 from mend.domain.membership import Membership
-from mend.domain.store import MendStore, Saved
+from mend.domain.store import MendStore, Saved, event_id
 from mend.domain.tenancy import Tenant
 from mend.projections.casebook_projection import snake_case
 
@@ -131,6 +132,7 @@ def open_workplace_case(world: World) -> SimpleNamespace:
 
 READ, ANYONE, STAFF, OVERSEERS, OPENING = "read", "anyone", "staff", "overseers", "opening"
 OWNERS = "owners"
+AUDIENCE = "audience"  # the people a pulse was sent to
 OWNERS_READ = "owners read"  # may this owner take the record out? records nothing
 STAFF_CHECK = "staff check"  # may staff do this (outside a command) to the case? records nothing
 RECORDS_NOTHING = (READ, STAFF_CHECK, OWNERS_READ)
@@ -147,6 +149,36 @@ class Entry:
 
 def close_it(world: World, case: SimpleNamespace) -> None:
     world.casework.record(world.actors["owner"], case.id, cmd.CloseCase(outcome="released"))
+
+
+def five_people(world: World, case: SimpleNamespace) -> None:
+    """Three more participants beside Ana and Leo: a pulse goes to five people or more."""
+    stored = world.store.get(case.id, Case)
+    for _ in range(3):
+        stored.add_participant(uuid4(), "engineer")
+    world.store.save(stored)
+
+
+def open_a_pulse(world: World, case: SimpleNamespace) -> None:
+    five_people(world, case)
+    case.pulse = world.casework.record(world.actors["owner"], case.id, cmd.OpenPulse(
+        question="Do you trust the team?",
+        closes_at=datetime.now(timezone.utc) + timedelta(days=7))).result
+
+
+def opening(case: SimpleNamespace) -> UUID:
+    """The public id of the case's opening entry: shared, so it can be held back."""
+    return event_id(case.id, 1)
+
+
+def hold_the_opening(world: World, case: SimpleNamespace) -> None:
+    world.casework.record(world.actors["owner"], case.id,
+                          cmd.HoldBackEntry(entry_id=opening(case)))
+
+
+def make_an_agreement(world: World, case: SimpleNamespace) -> None:
+    case.agreement = world.casework.record(world.actors["owner"], case.id,
+                                           cmd.MakeAgreement(text="Monthly open Q&A")).result
 
 
 COMMANDS: dict[str, Entry] = {
@@ -230,7 +262,7 @@ COMMANDS: dict[str, Entry] = {
         ),
     ),
     "assess_readiness": Entry(
-        STAFF,
+        ANYONE,
         lambda cw, a, c, w: cw.record(
             a, c.id, cmd.AssessReadiness(answers={"breach_accepted": True})
         ),
@@ -280,6 +312,11 @@ COMMANDS: dict[str, Entry] = {
     "make_agreement": Entry(
         STAFF, lambda cw, a, c, w: cw.record(a, c.id, cmd.MakeAgreement(text="Monthly open Q&A"))
     ),
+    "keep_agreement": Entry(
+        ANYONE,
+        lambda cw, a, c, w: cw.record(a, c.id, cmd.KeepAgreement(agreement_id=c.agreement)),
+        prepare=make_an_agreement,
+    ),
     "record_setback": Entry(
         STAFF,
         lambda cw, a, c, w: cw.record(
@@ -287,7 +324,7 @@ COMMANDS: dict[str, Entry] = {
         ),
     ),
     "practice_ritual": Entry(
-        STAFF,
+        ANYONE,
         lambda cw, a, c, w: cw.record(a, c.couple, cmd.PracticeRitual(ritual="gratitude_note")),
     ),
     "raise_red_flag": Entry(
@@ -318,8 +355,34 @@ COMMANDS: dict[str, Entry] = {
             a, c.id, cmd.CompleteProgramStep(step="public_acknowledgment")
         ),
     ),
+    "assign_step_owner": Entry(
+        STAFF,
+        lambda cw, a, c, w: cw.record(a, c.id, cmd.AssignStepOwner(
+            step="open_forums", account_id=w.id_of("participating_client"))),
+    ),
     "record_trust_pulse": Entry(
         STAFF, lambda cw, a, c, w: cw.record(a, c.id, cmd.RecordTrustPulse(scores=[5, 6, 7, 4, 6]))
+    ),
+    "open_pulse": Entry(
+        STAFF,
+        lambda cw, a, c, w: cw.record(a, c.id, cmd.OpenPulse(
+            question="How much do you trust leadership?",
+            closes_at=datetime.now(timezone.utc) + timedelta(days=7))),
+        prepare=five_people,
+    ),
+    "answer_pulse": Entry(
+        AUDIENCE, lambda cw, a, c, w: cw.answer_pulse(a, c.id, c.pulse, 7), prepare=open_a_pulse,
+    ),
+    "close_pulse": Entry(
+        STAFF, lambda cw, a, c, w: cw.record(a, c.id, cmd.ClosePulse(pulse_id=c.pulse)),
+        prepare=open_a_pulse,
+    ),
+    "hold_back_entry": Entry(
+        STAFF, lambda cw, a, c, w: cw.record(a, c.id, cmd.HoldBackEntry(entry_id=opening(c)))
+    ),
+    "release_entry": Entry(
+        STAFF, lambda cw, a, c, w: cw.record(a, c.id, cmd.ReleaseEntry(entry_id=opening(c))),
+        prepare=hold_the_opening,
     ),
     "change_approach": Entry(
         STAFF, lambda cw, a, c, w: cw.record(a, c.id, cmd.ChangeApproach(approach="self_guided"))
@@ -341,6 +404,8 @@ def expected_refusal(role: str, who: str) -> type[MendError] | None:
         return Forbidden if role in ("participating_client", "client_not_on_the_case") else None
     if role in ("another_tenants_owner", "unassigned_practitioner", "client_not_on_the_case"):
         return NotFound  # a case that is not theirs does not exist for them
+    if who == AUDIENCE:  # the participants asked; staff are not, whatever their role
+        return None if role == "participating_client" else RuleBroken
     if role == "participating_client":
         return None if who in (READ, ANYONE) else Forbidden
     if role == "assigned_practitioner":

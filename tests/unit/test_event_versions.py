@@ -38,10 +38,13 @@ STORED_TOPICS = {"mend.domain.case:Case"} | {
         "CaseOpened", "ParticipantAdded", "ParticipantRemoved", "PractitionerAssigned",
         "PractitionerUnassigned", "BreachDisclosed", "ReadinessAssessed", "ApologyOffered",
         "BoundarySet", "BoundaryRevised", "BoundaryRetired", "BoundaryCrossed", "AgreementMade",
+        "AgreementKept",
         "CheckInRecorded", "CheckInReminderSent", "SetbackRecorded", "RitualPracticed",
         "RedFlagRaised", "RedFlagResolved", "StageAdvanced", "MilestoneReached", "SessionNoted",
         "JournalEntryWritten", "ProgramStepCompleted", "TrustPulseRecorded", "ApproachChanged",
-        "CaseClosed", "CaseReopened",
+        "ProgramStepOwnerAssigned",
+        "CaseClosed", "CaseReopened", "EntryHeldBack", "EntryReleased", "PulseOpened",
+        "PulseAnswered", "PulseClosed",
     )
 }
 

@@ -27,15 +27,17 @@ from mend.domain.case.disclosure import Disclosure
 from mend.domain.case.guards import Guards
 from mend.domain.case.notes import Notes
 from mend.domain.case.people import People
+from mend.domain.case.pulses import Pulses
 from mend.domain.case.red_flags import RedFlags
 from mend.domain.case.repair import Repair
+from mend.domain.case.sharing import Sharing
 from mend.domain.case.workplace import Workplace
 from mend.domain.errors import InvalidValue
 
 
 class Case(
     Guards, People, Disclosure, Repair, Boundaries, CheckIns, RedFlags, Notes, Workplace, Course,
-    MendAggregate,
+    Sharing, Pulses, MendAggregate,
 ):
     # ------------------------------------------------------------------ opening
     @classmethod
@@ -97,11 +99,15 @@ class Case(
         self.participants: dict[str, str] = {}
         self.practitioners: list[str] = []
         self.boundaries: dict[str, str] = {}  # id -> "active" | "retired"
+        self.agreements: list[str] = []  # ids; absent from snapshots taken before it was kept
         self.red_flags: dict[str, dict[str, str]] = {}  # id -> {code, status}
         self.steps_done: list[str] = []
+        self.step_owners: dict[str, str] = {}  # program step -> its owner's account id
         self.check_ins = 0
         self.last_check_in_at: datetime | None = None
         self.reminded_for: str | None = None
+        self.held_entries: dict[str, datetime | None] = {}
+        self.pulses: dict[str, dict[str, Any]] = {}
 
 
     # ------------------------------------------------------------------ every fact it records
@@ -116,6 +122,8 @@ class Case(
     # repair
     _apology_offered = event("ApologyOffered")(Repair._apology_offered)
     _agreement_made = event("AgreementMade")(Repair._agreement_made)
+    AgreementKept = Repair.AgreementKept
+    _agreement_kept = event(Repair.AgreementKept)(Repair._agreement_kept)
     _ritual_practiced = event("RitualPracticed")(Repair._ritual_practiced)
     _milestone_reached = event("MilestoneReached")(Repair._milestone_reached)
     # boundaries
@@ -141,6 +149,20 @@ class Case(
         Workplace._program_step_completed
     )
     _trust_pulse_recorded = event("TrustPulseRecorded")(Workplace._trust_pulse_recorded)
+    PulseOpened = Pulses.PulseOpened
+    _pulse_opened = event(Pulses.PulseOpened)(Pulses._pulse_opened)
+    PulseAnswered = Pulses.PulseAnswered
+    _pulse_answered = event(Pulses.PulseAnswered)(Pulses._pulse_answered)
+    PulseClosed = Pulses.PulseClosed
+    _pulse_closed = event(Pulses.PulseClosed)(Pulses._pulse_closed)
+    _program_step_owner_assigned = event("ProgramStepOwnerAssigned")(
+        Workplace._program_step_owner_assigned
+    )
+    # what the portal shows
+    EntryHeldBack = Sharing.EntryHeldBack
+    _entry_held_back = event(Sharing.EntryHeldBack)(Sharing._entry_held_back)
+    EntryReleased = Sharing.EntryReleased
+    _entry_released = event(Sharing.EntryReleased)(Sharing._entry_released)
     # course
     _stage_advanced = event("StageAdvanced")(Course._stage_advanced)
     _approach_changed = event("ApproachChanged")(Course._approach_changed)
@@ -152,6 +174,9 @@ class Case(
 #: Events only staff may read; everything else on a case is shared unless it says otherwise.
 STAFF_ONLY_EVENTS: tuple[type, ...] = (
     Case.SessionNoted, Case.RedFlagRaised, Case.RedFlagResolved,  # type: ignore[attr-defined]
+    Case.EntryHeldBack, Case.EntryReleased,  # type: ignore[attr-defined]
+    # Who answered a pulse is for the staff running it, never for the other participants.
+    Case.PulseAnswered,  # type: ignore[attr-defined]
 )
 
 

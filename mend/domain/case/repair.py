@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 from uuid import UUID, uuid4
 
 from mend.domain import checks, vocabulary as v
-from mend.domain.errors import InvalidValue
+from mend.domain.acting import MendAggregate
+from mend.domain.errors import InvalidValue, RuleBroken
 
 
 class Repair:
@@ -65,6 +67,45 @@ class Repair:
         return agreement_id
 
     def _agreement_made(self, agreement_id: UUID, text: str, occurred_at: datetime) -> None:
+        known = self._agreement_ids()
+        if known is not None:
+            known.append(str(agreement_id))
+
+    def _agreement_ids(self) -> list[str] | None:
+        """The ids of the case's agreements; None for a case loaded from a snapshot taken
+        before agreements were tracked, which cannot tell the ones made before it. Such a
+        case never starts a partial list (its next snapshot would pass it on as complete):
+        ``Casework`` replays it from its first event when it must know."""
+        return self.__dict__.get("agreements")
+
+    @property
+    def knows_its_agreements(self) -> bool:
+        return self._agreement_ids() is not None
+
+    def keep_agreement(
+        self, agreement_id: UUID, note: str = "", occurred_at: datetime | None = None
+    ) -> None:
+        """Someone on the case kept one of its agreements (today, or on the day they say)."""
+        self._require_open()
+        known = self._agreement_ids()
+        if known is None:
+            raise RuleBroken("This case must be read from its first event to keep an agreement.")
+        if not isinstance(agreement_id, UUID) or str(agreement_id) not in known:
+            raise InvalidValue("agreement_id", "is not an agreement of this case")
+        self._agreement_kept(
+            agreement_id, checks.text("note", note, required=False), self._when(occurred_at)
+        )
+
+    @dataclass(frozen=True)
+    class AgreementKept(MendAggregate.Event):
+        """An agreement kept once: the case counts how often, and when last."""
+
+        class_version = 1
+        agreement_id: UUID
+        note: str
+        occurred_at: datetime
+
+    def _agreement_kept(self, agreement_id: UUID, note: str, occurred_at: datetime) -> None:
         pass
 
     def practice_ritual(

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
+from uuid import UUID
 
 from mend.domain import checks, vocabulary as v
 from mend.domain.acting import MendAggregate
@@ -55,6 +56,30 @@ class Workplace:
         self, step: str, note: str, reason: str, occurred_at: datetime
     ) -> None:
         self.steps_done.append(step)
+
+    def assign_step_owner(
+        self, step: str, account_id: UUID, occurred_at: datetime | None = None
+    ) -> None:
+        """Name who carries a program step: a person already on the case, so that the owner
+        is someone the case's people know. Assigning again hands the step to someone else."""
+        self._require_open()
+        self._require_workplace("Program step owners")
+        step = checks.one_of("step", step, v.PROGRAM_STEPS)
+        self._require_account_id(account_id)
+        if not (self.has_participant(account_id) or self.has_practitioner(account_id)):
+            raise InvalidValue("account_id", "is not a participant or practitioner of this case")
+        if vars(self).get("step_owners", {}).get(step) == str(account_id):
+            raise RuleBroken(f"That person already owns the program step {step}.")
+        self._program_step_owner_assigned(step, account_id, self._when(occurred_at))
+
+    def _step_owners(self) -> dict[str, str]:
+        # A case snapshotted before steps had owners has no such attribute yet.
+        return self.__dict__.setdefault("step_owners", {})
+
+    def _program_step_owner_assigned(
+        self, step: str, account_id: UUID, occurred_at: datetime
+    ) -> None:
+        self._step_owners()[step] = str(account_id)
 
     def record_trust_pulse(self, scores: list[int], occurred_at: datetime | None = None) -> None:
         self._require_open()

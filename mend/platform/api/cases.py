@@ -136,6 +136,17 @@ def send_reminder(case_id):
     return {"job_id": outcome.id, "status": "queued", "result": None}
 
 
+@bp.route("/cases/<uuid:case_id>/pulses/<uuid:pulse_id>/answers", methods=["POST"])
+@bp.doc(parameters=[IDEMPOTENCY_KEY])
+@bp.arguments(s.PulseAnswerSchema)
+@bp.response(201, s.RecordedSchema)
+def answer_pulse(body, case_id, pulse_id):
+    """Answer a pulse sent to you, once (0–10). The score is kept apart from your name."""
+    with remembered_by_key():
+        saved = mend().casework.answer_pulse(current_actor(), case_id, pulse_id, body["score"])
+    return recorded(saved)
+
+
 @dataclass(frozen=True)
 class Route:
     """One event-recording route: its path under the case, its body schema, the command it
@@ -193,19 +204,37 @@ ROUTES = (
     Route("journal", s.JournalSchema, c.WriteJournal,
           "Write a journal entry, private to its author unless shared."),
     Route("rituals", s.RitualSchema, c.PracticeRitual,
-          "Record a ritual practiced; it must fit the case's kind."),
+          "Record a ritual practiced; it must fit the case's kind. Anyone on the case may."),
     Route("agreements", s.TextSchema, c.MakeAgreement, "Record a new agreement.",
           s.AgreementRecordedSchema),
+    Route("agreements/<uuid:agreement_id>/keep", s.NoteSchema, c.KeepAgreement,
+          "Record that an agreement of the case was kept; anyone on the case may."),
     Route("readiness", s.ReadinessSchema, c.AssessReadiness,
-          "Record a readiness checklist assessment."),
+          "Record a readiness checklist: staff assess it, a participant answers it for "
+          "themselves."),
     Route("milestones", s.MilestoneSchema, c.ReachMilestone, "Record a milestone reached."),
     Route("stage", s.StageSchema, c.AdvanceStage,
           "Advance the case to a later stage; skipping a stage needs a reason."),
     Route("approach", s.ApproachSchema, c.ChangeApproach, "Change the recovery approach."),
     Route("program-steps", s.ProgramStepSchema, c.CompleteProgramStep,
           "Complete a workplace program step (each once); out of order needs a reason."),
+    Route("step-owners", s.StepOwnerSchema, c.AssignStepOwner,
+          "Assign who owns a workplace program step: a person on the case. Assigning "
+          "again replaces the owner."),
+    Route("pulses/open", s.PulseOpenSchema, c.OpenPulse,
+          "Send an anonymous trust pulse to the case's participants (workplace, at least 5 "
+          "of them). Each answers once; results show only after it closes with 5 answers.",
+          s.PulseOpenedSchema),
+    Route("pulses/<uuid:pulse_id>/close", s.WhenSchema, c.ClosePulse,
+          "Close a pulse before its closing time (staff); its results show from then on, "
+          "if at least 5 people answered."),
     Route("pulses", s.PulseSchema, c.RecordTrustPulse,
-          "Record an anonymous trust pulse (workplace); published from 5 responses."),
+          "Record the tally of a pulse taken on paper (workplace); published from 5 responses."),
+    Route("timeline/<uuid:entry_id>/hold-back", s.HoldBackSchema, c.HoldBackEntry,
+          "Hold a shared entry back from the portal (staff): until a time, or until it is "
+          "released. Its author still sees their own entry."),
+    Route("timeline/<uuid:entry_id>/release", s.WhenSchema, c.ReleaseEntry,
+          "Show an entry held back in the portal from now on (staff)."),
     Route("close", s.CloseSchema, c.CloseCase, "Close the case with an outcome."),
     Route("reopen", s.ReopenSchema, c.ReopenCase, "Reopen a closed case."),
 )

@@ -42,6 +42,16 @@ def progress(query, case_id):
     return {"case_id": case_id, **asdict(progress)}
 
 
+@bp.route("/cases/<uuid:case_id>/standing", methods=["GET"])
+@bp.arguments(s.MetricsQuerySchema, location="query")
+@bp.response(200, s.StandingSchema)
+def standing(query, case_id):
+    """Where the case stands: active boundaries, agreements (how often kept), open red flags
+    (staff only), the latest readiness checklist and each person's latest, and rituals."""
+    return {"case_id": case_id, **vars(mend().reader.standing(current_actor(), case_id,
+                                                               **query))}
+
+
 @bp.route("/caseload", methods=["GET"])
 @bp.arguments(s.CaseloadQuerySchema, location="query")
 @bp.response(200, s.CaseloadSchema)

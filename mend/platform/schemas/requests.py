@@ -197,11 +197,36 @@ class ProgramStepSchema(NoteSchema):
         "description": "Required when an earlier step is not done yet (422 otherwise)."})
 
 
+class StepOwnerSchema(EventSchema):
+    step = f.String(required=True, validate=one_of(v.PROGRAM_STEPS))
+    account_id = f.UUID(required=True, metadata={
+        "description": "Who owns the step: a participant or practitioner of the case. "
+                       "Assigning again replaces the owner."})
+
+
 class PulseSchema(EventSchema):
     scores = f.List(
         f.Integer(strict=True, validate=RATING), required=True,
         validate=validate.Length(min=1, max=v.MAX_PULSE_SCORES),
     )
+
+
+class PulseOpenSchema(EventSchema):
+    question = f.String(required=True, validate=SHORT, metadata={
+        "description": "What the pulse asks, answered 0–10."})
+    closes_at = f.AwareDateTime(required=True, metadata={
+        "description": "When answers stop and, with at least 5 answers, the results show."})
+
+
+class PulseAnswerSchema(Schema):
+    score = f.Integer(required=True, strict=True, validate=RATING)
+
+
+class HoldBackSchema(EventSchema):
+    until = f.AwareDateTime(load_default=None, metadata={
+        "description": "When the entry shows in the portal again by itself; leave it out to "
+                       "hold it until it is released."})
+    reason = optional_text()
 
 
 class CloseSchema(NoteSchema):

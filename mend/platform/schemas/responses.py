@@ -67,6 +67,10 @@ class BoundaryRecordedSchema(RecordedSchema):
     boundary_id = f.UUID(metadata={"description": "The new boundary's id"})
 
 
+class PulseOpenedSchema(RecordedSchema):
+    pulse_id = f.UUID(metadata={"description": "The new pulse's id"})
+
+
 class FlagRecordedSchema(RecordedSchema):
     flag_id = f.UUID(metadata={"description": "The new red flag's id"})
 
@@ -133,6 +137,11 @@ class TimelineEventSchema(Schema):
     visibility = f.String()
     summary = f.String()
     data = f.Dict()
+    held = f.Boolean(metadata={
+        "description": "Held back from the portal: shown to staff and to its author only."})
+    held_until = f.AwareDateTime(allow_none=True, metadata={
+        "description": "When a held entry shows in the portal by itself; null while it is "
+                       "held until released."})
 
 
 class TimelineSchema(Schema):
@@ -206,6 +215,19 @@ class OutOfOrderStepSchema(Schema):
     reason = f.String()
 
 
+class CompletedStepSchema(Schema):
+    step = f.String()
+    occurred_at = f.AwareDateTime()
+    note = f.String()
+    reason = f.String()
+
+
+class StepOwnershipSchema(Schema):
+    step = f.String()
+    account_id = f.UUID()
+    name = f.String()
+
+
 class ProgressSchema(Schema):
     case_id = f.UUID()
     steps_done = f.List(f.String())
@@ -214,6 +236,67 @@ class ProgressSchema(Schema):
     pulses = f.List(f.Nested(PulsePointSchema))
     out_of_order = f.List(f.Nested(OutOfOrderStepSchema), metadata={
         "description": "Steps taken before an earlier one, with the reason given"})
+    completed = f.List(f.Nested(CompletedStepSchema), metadata={
+        "description": "The steps done, in the order they were completed, with the note "
+                       "on each"})
+    owners = f.List(f.Nested(StepOwnershipSchema), metadata={
+        "description": "Who owns each step that has an owner, in program order"})
+
+
+class StandingBoundarySchema(Schema):
+    id = f.UUID()
+    text = f.String()
+    set_at = f.AwareDateTime()
+    crossings = f.Integer()
+    last_crossed_at = f.AwareDateTime(allow_none=True)
+
+
+class StandingAgreementSchema(Schema):
+    id = f.UUID()
+    text = f.String()
+    made_at = f.AwareDateTime()
+    kept = f.Integer(metadata={"description": "How many times it was recorded as kept"})
+    last_kept_at = f.AwareDateTime(allow_none=True)
+
+
+class StandingFlagSchema(Schema):
+    id = f.UUID()
+    code = f.String()
+    note = f.String()
+    raised_at = f.AwareDateTime()
+
+
+class ReadinessOutSchema(Schema):
+    answers = f.Dict(keys=f.String(), values=f.Boolean())
+    note = f.String()
+    assessed_at = f.AwareDateTime()
+    ready = f.Integer(metadata={"description": "How many items were answered yes"})
+    actor = f.Method("_actor", metadata={
+        "description": "Who answered: a practitioner assessing, or a participant for "
+                       "themselves ({id, name})"})
+
+    def _actor(self, readiness: object) -> dict[str, object]:
+        return {"id": readiness.actor_id, "name": readiness.actor_name}
+
+
+class RitualPracticeSchema(Schema):
+    ritual = f.String()
+    times = f.Integer()
+    last_at = f.AwareDateTime()
+
+
+class StandingSchema(Schema):
+    case_id = f.UUID()
+    boundaries = f.List(f.Nested(StandingBoundarySchema))
+    agreements = f.List(f.Nested(StandingAgreementSchema))
+    flags = f.List(f.Nested(StandingFlagSchema), metadata={
+        "description": "Open red flags, safety ones first (staff only: empty for clients)"})
+    readiness = f.Nested(ReadinessOutSchema, allow_none=True, metadata={
+        "description": "The latest readiness checklist, whoever answered it"})
+    readiness_by_person = f.List(f.Nested(ReadinessOutSchema), metadata={
+        "description": "Each person's latest checklist, the most recent first"})
+    rituals = f.List(f.Nested(RitualPracticeSchema), metadata={
+        "description": "Each ritual practiced: how often, and when last"})
 
 
 class CaseloadItemSchema(Schema):

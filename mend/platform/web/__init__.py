@@ -12,6 +12,10 @@ from flask import Flask
 from flask_wtf.csrf import CSRFProtect
 
 from mend.platform.web import admin, caseload, cases, pages, portal, signing_in
+# The program board adds its routes to the case pages' blueprint as it is imported.
+from mend.platform.web import program  # noqa: F401
+# The portal's readiness, ritual and agreement forms join the portal's blueprint likewise.
+from mend.platform.web import portal_practice  # noqa: F401
 
 csrf = CSRFProtect()
 

@@ -21,7 +21,7 @@ from mend.domain.errors import InvalidValue
 from mend.platform import schemas as s
 from mend.platform.auth import mend
 from mend.platform.forms import form_errors, load_form
-from mend.platform.web import charts, words
+from mend.platform.web import charts, practice_view, words
 from mend.platform.web.command_forms import CASE_FORMS, ITEM_FORMS, CommandForm
 from mend.platform.web.pages import (
     REFUSALS,
@@ -52,7 +52,7 @@ def offered(form: CommandForm, kind: str, status: str) -> bool:
         return name == "ReopenCase"
     if name == "ReopenCase":
         return False
-    if name in ("CompleteProgramStep", "RecordTrustPulse"):
+    if name in ("CompleteProgramStep", "AssignStepOwner", "RecordTrustPulse", "OpenPulse"):
         return kind == "workplace"
     if name == "PracticeRitual":
         return bool(v.RITUALS_BY_KIND[kind])
@@ -145,17 +145,40 @@ def _case_page(case_id: UUID, status: int = 200, failed: str | None = None,
         due=words.due(detail.next_checkin_due, now) if detail.next_checkin_due else None,
         reasons=[words.risk_reason(r) for r in figures.risk_reasons],
         standing=standing, readiness_items=v.READINESS_ITEMS, program=program,
+        readiness_lines=practice_view.readiness_lines(
+            standing, {str(p.account_id) for p in detail.participants}, tz),
+        agreement_rows=practice_view.agreement_rows(standing, now, tz),
         program_steps=v.PROGRAM_STEPS,
         overdue=detail.next_checkin_due is not None and detail.next_checkin_due <= now,
         item_forms={name: form for name, form in ITEM_FORMS.items()
                     if form.command.allowed(me) and detail.status == "open"},
+        text_max=v.TEXT_MAX,
+        pulse_rows=_pulse_rows(me, detail) if detail.kind == "workplace" else [],
     )
+
+
+def _pulse_rows(me: Actor, detail: Any) -> list[dict[str, Any]]:
+    """Each pulse in words, with the one-time links of those asked who have not answered."""
+    from mend.platform.web.pulses import link_for, pulse_lines
+
+    names = {str(p.account_id): p.name or "Unnamed" for p in detail.participants}
+    rows = []
+    for line in pulse_lines(me, detail.id):
+        waiting = [] if line.view.closed else [
+            person for person in line.view.audience_ids
+            if person not in line.view.answered_ids]
+        rows.append({"line": line, "links": [
+            (names.get(person, "Someone no longer on the case"),
+             link_for(detail.id, line.view.pulse_id, UUID(person))) for person in waiting]})
+    return rows
 
 
 def _choices(form: CommandForm, people: list[tuple[str, str]],
              members: dict[str, list[tuple[str, str]]]) -> dict[str, list[tuple[str, str]]]:
     """The people a form's person inputs offer: members to add or assign, else the case's."""
     offer = {"AddParticipant": members["clients"], "AssignPractitioner": members["staff"],
+             # A step's owner is anyone on the case: its participants and practitioners.
+             "AssignStepOwner": people + members["practitioners"],
              "to_practitioner_id": members["staff"],
              "from_practitioner_id": members["practitioners"]}
     return {i.name: offer.get(i.name, offer.get(form.command.__name__, people))

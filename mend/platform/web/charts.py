@@ -1,4 +1,5 @@
-"""Weekly figures drawn as an SVG line chart on the server: geometry only, no styling rules.
+"""Weekly figures, and a workplace's trust pulses, drawn as SVG line charts on the server:
+geometry only, no styling rules.
 
 The template draws what this returns (lines as point lists, axis ticks, the baseline and the
 week of significant change), and prints the same numbers as a table beside the chart.
@@ -6,10 +7,11 @@ week of significant change), and prints the same numbers as a table beside the c
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timezone, tzinfo
 
-from mend.projections.metrics import WeekPoint
+from mend.projections.metrics import PulsePoint, WeekPoint
 
 WIDTH, HEIGHT = 640, 240
 LEFT, RIGHT, TOP, BOTTOM = 36, 12, 12, 28
@@ -88,4 +90,44 @@ def weekly_chart(weeks: tuple[WeekPoint, ...], baseline: float | None,
         baseline_y=None if baseline is None else _y(baseline), change_x=change_x,
         left=LEFT, right=WIDTH - RIGHT, top=TOP, bottom=HEIGHT - BOTTOM,
         empty=not any(line.segments for line in lines),
+    )
+
+
+#: The closest two date labels of the pulse chart may sit, in chart units, before one is
+#: left out (the table below the chart names every date).
+PULSE_TICK_GAP = 90
+#: How far the first and last pulse sit inside the plot, so that a date centred under either
+#: stays inside the picture (the labels are drawn larger on a phone).
+PULSE_INSET = 36
+
+
+def pulse_chart(pulses: Sequence[PulsePoint], tz: tzinfo = timezone.utc) -> Chart:
+    """The published pulses' means over time on the 0–10 scale, one dot per pulse joined by a
+    line. The x axis follows the dates, so pulses a week apart sit closer than a month apart;
+    a pulse with too few answers has no mean to draw and is left out."""
+    shown = [p for p in pulses if p.published and p.mean is not None]
+    start, span = LEFT + PULSE_INSET, WIDTH - LEFT - RIGHT - 2 * PULSE_INSET
+    first = shown[0].occurred_at if shown else None
+    total = (shown[-1].occurred_at - first).total_seconds() if shown else 0.0
+
+    def x(pulse: PulsePoint) -> float:
+        if not total:
+            return round(start + span / 2, 1)
+        return round(start + span * (pulse.occurred_at - first).total_seconds() / total, 1)
+
+    dots = tuple((x(p), _y(p.mean)) for p in shown)
+    points = " ".join(f"{cx},{cy}" for cx, cy in dots)
+    segments = (points,) if len(dots) > 1 else ()
+    x_ticks: list[tuple[str, float]] = []
+    for pulse, (cx, _) in zip(shown, dots):
+        if not x_ticks or cx - x_ticks[-1][1] >= PULSE_TICK_GAP:
+            day = pulse.occurred_at.astimezone(tz)
+            x_ticks.append((f"{day.day} {day:%b}", cx))
+    return Chart(
+        width=WIDTH, height=HEIGHT,
+        lines=(Line("pulse_mean", "Pulse mean", points, segments, dots),),
+        y_ticks=tuple((v, _y(v)) for v in (0, 2, 4, 6, 8, 10)), x_ticks=tuple(x_ticks),
+        baseline_y=None, change_x=None,
+        left=LEFT, right=WIDTH - RIGHT, top=TOP, bottom=HEIGHT - BOTTOM,
+        empty=not shown,
     )

@@ -33,12 +33,16 @@ TITLES = {
     "WriteJournal": "Write a journal entry",
     "PracticeRitual": "Record a ritual",
     "MakeAgreement": "Record an agreement",
+    "KeepAgreement": "Record it kept",
     "AssessReadiness": "Readiness checklist",
     "ReachMilestone": "Record a milestone",
     "AdvanceStage": "Advance the stage",
     "ChangeApproach": "Change the approach",
     "CompleteProgramStep": "Complete a program step",
-    "RecordTrustPulse": "Record a trust pulse",
+    "AssignStepOwner": "Assign a program step's owner",
+    "OpenPulse": "Send an anonymous trust pulse",
+    "ClosePulse": "Trust pulse closed",
+    "RecordTrustPulse": "Record a pulse taken on paper",
     "CloseCase": "Close the case",
     "ReopenCase": "Reopen the case",
     "ReviseBoundary": "Revise this boundary",
@@ -47,6 +51,8 @@ TITLES = {
     "ResolveRedFlag": "Resolve this flag",
     "RemoveParticipant": "Remove from the case",
     "UnassignPractitioner": "Unassign",
+    "HoldBackEntry": "Hold back from the portal",
+    "ReleaseEntry": "Shown in the portal",
 }
 
 LABELS = {
@@ -71,6 +77,8 @@ LABELS = {
     "visibility": "Who may read it",
     "answers": "Ready to begin",
     "scores": "Scores (0–10), one per answer",
+    "question": "The question, answered 0–10",
+    "closes_at": "Answers close at",
 }
 
 #: Free-text fields that take paragraphs rather than a line.

@@ -26,7 +26,7 @@ from mend.domain.errors import NotFound
 from mend.platform import schemas as s
 from mend.platform.auth import mend
 from mend.platform.forms import load_form
-from mend.platform.web import charts, words
+from mend.platform.web import charts, practice_view, words
 from mend.platform.web.pages import (
     REFUSALS,
     actor,
@@ -40,6 +40,8 @@ from mend.platform.web.pages import (
 )
 
 bp = pages_blueprint("portal", __name__)
+
+from mend.platform.web.pulses import pulse_lines  # noqa: E402  (it adds its routes to bp)
 
 TIMELINE_PAGE = 30
 RATINGS = tuple(range(11))
@@ -118,6 +120,10 @@ def _case(case_id: UUID, status: int = 200, failed: str | None = None,
         questions=QUESTIONS, ratings=RATINGS, max_conflicts=v.MAX_CONFLICTS,
         practitioners=[p.name for p in detail.practitioner_people if p.name],
         viewing_as=viewing_as,
+        pulses=pulse_lines(me, case_id) if detail.kind == "workplace" else [],
+        practice=practice_view.portal_practice(
+            reader.standing(me, case_id), detail.kind, str(me.account_id),
+            [str(p.account_id) for p in detail.participants], now, time_zone()),
     )
 
 

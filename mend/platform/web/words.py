@@ -165,3 +165,8 @@ FILTERS: dict[str, Any] = {
     "change": change,
 }
 GLOBALS: dict[str, Any] = {"STAGE_HELP": STAGE_HELP, "FIGURE_HELP": FIGURE_HELP}
+
+
+def plural(n: int, noun: str) -> str:
+    """A count and its noun: "1 answer", "4 answers"."""
+    return f"{n} {noun}" + ("" if n == 1 else "s")

@@ -506,6 +506,8 @@ def entry_json(e: TimelineEntry) -> dict[str, Any]:
         "visibility": e.visibility,
         "summary": e.summary,
         "data": e.data,
+        "held": e.held,
+        "held_until": e.held_until,
     }
     return dumped(s.TimelineEventSchema, body)
 

@@ -97,6 +97,13 @@ EXPECTED = {
     ("GET", "/cases/<uuid:case_id>/view-as/<uuid:person_id>"): case_page,
     ("POST", "/portal/cases/<uuid:case_id>/journal"): portal_page(302),
     ("POST", "/portal/cases/<uuid:case_id>/check-in"): portal_page(422),  # no scores sent
+    ("POST", "/portal/cases/<uuid:case_id>/readiness"): portal_page(422),  # no checklist sent
+    ("POST", "/portal/cases/<uuid:case_id>/rituals"): portal_page(422),  # no ritual named
+    # An agreement that is not the case's: a wrong value, as resolving a stranger's flag is.
+    ("POST", "/portal/cases/<uuid:case_id>/agreements/<uuid:agreement_id>/kept"):
+        portal_page(422),
+    # A pulse that is not the case's: a wrong value (422), as a stranger's agreement is.
+    ("POST", "/portal/cases/<uuid:case_id>/pulses/<uuid:pulse_id>"): portal_page(422),
     ("GET", "/portal/cases/<uuid:case_id>/my-data"): portal_page(200),
     ("GET", "/portal/cases/<uuid:case_id>/my-data.json"): portal_page(200),
     ("GET", "/cases/<uuid:case_id>"): case_page,
@@ -105,6 +112,9 @@ EXPECTED = {
     ("POST", "/cases/<uuid:case_id>/record/<string:name>/<uuid:item_id>"): record_about,
     ("POST", "/cases/<uuid:case_id>/invite"): invite,
     ("POST", "/cases/<uuid:case_id>/remind"): record_note,
+    # The program board of a workplace case; its form is sent without a step (422).
+    ("GET", "/cases/<uuid:case_id>/program"): case_page,
+    ("POST", "/cases/<uuid:case_id>/program/<string:name>"): record_about,
     ("GET", "/account/password"): signed_in_only(200),
     ("GET", "/account/tokens"): signed_in_only(200),
     ("GET", "/login"): lambda role, scope: 200 if role == "anonymous" else 302,
@@ -119,6 +129,8 @@ COVERED_ELSEWHERE = {
     ("POST", "/account/password"), ("POST", "/switch-tenant"),
     ("GET", "/invitations/<string:token>"), ("POST", "/invitations/<string:token>"),
     ("POST", "/cases/new"),  # test_case_forms.py
+    # test_pulses.py: a one-time link stands for its person, signed in or not
+    ("GET", "/pulse/<string:token>"), ("POST", "/pulse/<string:token>"),
     ("POST", "/account/tokens"), ("POST", "/account/tokens/<uuid:token_id>/revoke"),
     # test_admin.py
     ("POST", "/admin/members/invite"), ("POST", "/admin/members/<uuid:account_id>/resend"),
@@ -141,22 +153,47 @@ def test_every_page_route_has_its_access_declared(app):
     assert routes == set(EXPECTED) | COVERED_ELSEWHERE
 
 
-def path_of(rule: str, practices, scope: str) -> str:
+@pytest.fixture(scope="module")
+def boards(app, practices) -> dict[str, object]:
+    """A workplace case in each practice for the program board's routes (only workplace cases
+    have one), worked by the practitioner who works the couple case. The client stays out of
+    it, so that they keep the single case the portal's routes expect."""
+    from mend.domain import commands as cmd
+
+    mend, found = app.extensions["mend"], {}
+    for scope, practice in practices.items():
+        owner = practice.people["owner"]
+        case_id = mend.casework.open_case(
+            owner, kind="workplace", title=f"{practice.slug.title()} depot",
+            approach="therapy_guided", breach_category="data_breach",
+            breach_summary="Pay slips went to the whole depot.").originator_id
+        saved = mend.casework.record(owner, case_id, cmd.AssignPractitioner(
+            account_id=practice.people["practitioner"].account_id))
+        mend.wait_for_projections(saved.notification_id, 10)
+        found[scope] = case_id
+    return found
+
+
+def path_of(rule: str, practices, scope: str, boards: dict | None = None) -> str:
     name = "ResolveRedFlag" if "<uuid:item_id>" in rule else "NoteSession"
-    return (rule.replace("<uuid:case_id>", str(practices[scope].case_id))
+    case_id = practices[scope].case_id
+    if "/program" in rule and boards is not None:
+        name, case_id = "AssignStepOwner", boards[scope]
+    return (rule.replace("<uuid:case_id>", str(case_id))
             .replace("<string:name>", name).replace("<uuid:item_id>", str(uuid4()))
+            .replace("<uuid:agreement_id>", str(uuid4())).replace("<uuid:pulse_id>", str(uuid4()))
             .replace("<uuid:person_id>", str(practices[scope].people["client"].account_id)))
 
 
 @pytest.mark.parametrize("scope", ["own", "other"])
 @pytest.mark.parametrize("role", ("anonymous", *ROLES))
 @pytest.mark.parametrize("route", sorted(EXPECTED))
-def test_each_role_gets_the_page_or_refusal_declared(app, practices, signed_in, route, role,
-                                                      scope):
+def test_each_role_gets_the_page_or_refusal_declared(app, practices, boards, signed_in, route,
+                                                      role, scope):
     method, rule = route
     expected = EXPECTED[route](role, scope)
     person = signed_in(role)
-    path = path_of(rule, practices, scope)
+    path = path_of(rule, practices, scope, boards)
     before = stored(app)
     if method == "GET":
         answer = person.get(path)
