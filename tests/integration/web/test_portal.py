@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import re
+from html import unescape
 from datetime import datetime, timedelta, timezone
 
 import pytest
@@ -184,3 +185,36 @@ def test_view_as_client_shows_staff_what_that_participant_sees(signed_in, practi
     assert pat.get(f'/cases/{couple}/view-as/{people["supervisor"].account_id}'
                    ).status_code == 404
     assert signed_in("practitioner_off").get(link).status_code == 404
+
+
+def test_a_crawl_of_every_link_and_form_of_the_portal_never_meets_staff_only_words(
+        app, signed_in, couple):
+    """As each participant: every page the portal links to, every form on them sent as it
+    stands (refusals included), every redirect followed; no answer holds a staff marker."""
+    links = re.compile(r'href="(/[^"#]*)')
+    forms = re.compile(r'<form[^>]*method="post"[^>]*action="(/[^"]+)"')
+    for role in ("client", "client_off"):
+        person = signed_in(role)
+        seen, queue, answers = set(), ["/my-cases?all=1"], 0
+        while queue:
+            path = unescape(queue.pop())
+            if path in seen or path.startswith(("/logout", "/static/")):
+                continue
+            seen.add(path)
+            answer = person.get(path, follow_redirects=True)
+            answers += 1
+            body = answer.get_data(as_text=True)
+            assert STAFF_MARKER not in body and FLAG_MARKER not in body, path
+            if answer.mimetype != "text/html":
+                continue
+            queue += [link for link in links.findall(body) if link not in seen]
+            for action in set(forms.findall(body)):
+                if action.startswith(("/logout", "/switch-tenant")):
+                    continue
+                sent = person.client.post(unescape(action), data={"csrf_token": person.token},
+                                          follow_redirects=True)
+                answers += 1
+                posted = sent.get_data(as_text=True)
+                assert STAFF_MARKER not in posted and FLAG_MARKER not in posted, action
+        assert answers > 10, seen  # the crawl reached the portal's pages and forms
+        assert any(p.startswith(f"/portal/cases/{couple}") for p in seen), seen
