@@ -55,6 +55,10 @@ DEMO_PEOPLE: tuple[DemoPerson, ...] = (
     _staff("sofia", "Sofia Reyes", "northwind.example", "practitioner", "northwind"),
     _client("tariq", "Tariq Nasser", "northwind"),
     _client("lena", "Lena Fischer", "northwind"),
+    # Depot staff who answer the live trust pulse (a pulse goes to five people or more).
+    _client("marek", "Marek Nowak", "northwind"),
+    _client("joy", "Joy Adeyemi", "northwind"),
+    _client("ines", "Ines Carvalho", "northwind"),
 )
 
 #: People who also belong to a second tenant: (person key, tenant slug, role there).

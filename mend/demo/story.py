@@ -55,6 +55,8 @@ class Story:
         ).result
         self.steps: list[Step] = []
         self.results: dict[str, Any] = {}
+        #: What happens after the steps, outside a case command (answers to a pulse).
+        self.afterwards: list[Callable[[Story], None]] = []
 
     def when(self, day: float) -> datetime:
         return self.opened + timedelta(days=day)
@@ -74,6 +76,8 @@ class Story:
             )
             if step.key:
                 self.results[step.key] = saved.result
+        for then in self.afterwards:
+            then(self)
 
     # -- conveniences
     def notes(self, actor: Actor, dated_texts: list[tuple[float, str]]) -> None:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from mend.domain import commands as c
 from mend.demo.story import Reporter, Seeding, Story, check_ins, curve, rating
 
@@ -75,6 +77,20 @@ def northwind(seeding: Seeding) -> Story:
         (49.4, "Met the shift manager after the forum; coaching agreed; reps informed."),
         (92.4, "Participation up, scores up. Renewal event being planned with the reps."),
     ])
+    # A pulse the staff answer themselves, still open: three of five have answered, so
+    # nobody, HR included, sees more than that count yet.
+    seeding.add_participants(s, sofia, 96.5, [
+        ("marek", "loader, north depot"), ("joy", "driver"), ("ines", "payroll clerk")])
+    s.at(117.5, c.OpenPulse, sofia, key="live_pulse",
+         question="How much do you trust Northwind to tell you about the next incident?",
+         closes_at=seeding.now + timedelta(days=4))
+
+    def answer(story: Story) -> None:
+        for key, score in (("tariq", 6), ("lena", 5), ("marek", 7)):
+            seeding.mend.casework.answer_pulse(a[key], story.case_id,
+                                               story.results["live_pulse"], score)
+
+    s.afterwards.append(answer)
     s.journal(lena, [
         (16.0, "private", "I'm still not sure anyone upstairs would have told us if the "
                           "bank hadn't called."),

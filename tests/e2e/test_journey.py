@@ -62,13 +62,21 @@ EVENT_TYPE = {
     "approach": "approach_changed",
     "program-steps": "program_step_completed",
     "pulses": "trust_pulse_recorded",
+    "pulses/open": "pulse_opened",
+    "pulses/<uuid:pulse_id>/close": "pulse_closed",
+    "step-owners": "program_step_owner_assigned",
+    "agreements/<uuid:agreement_id>/keep": "agreement_kept",
+    "timeline/<uuid:entry_id>/hold-back": "entry_held_back",
+    "timeline/<uuid:entry_id>/release": "entry_released",
     "close": "case_closed",
     "reopen": "case_reopened",
 }
 #: Routes whose answer also names the thing they created.
-CREATES = {"boundaries": "boundary_id", "red-flags": "flag_id", "agreements": "agreement_id"}
+CREATES = {"boundaries": "boundary_id", "red-flags": "flag_id", "agreements": "agreement_id",
+           "pulses/open": "pulse_id"}
 #: Routes whose events only staff may read (case.py STAFF_ONLY_EVENTS).
-STAFF_ONLY = {"notes", "red-flags", "red-flags/<uuid:flag_id>/resolve"}
+STAFF_ONLY = {"notes", "red-flags", "red-flags/<uuid:flag_id>/resolve",
+              "timeline/<uuid:entry_id>/hold-back", "timeline/<uuid:entry_id>/release"}
 
 # Free text as people type it, HTML and all: the API must hand it back as the same data.
 ANA_CHECK_IN_NOTE = "<script>alert('hi')</script> A hard week & we barely spoke."
@@ -309,12 +317,19 @@ def practice(server) -> Journey:
       {"text": "Phones stay downstairs after 10pm."}, 36, boundary_id=b2)
     r("Pia", "couple", "rituals", {"ritual": "transparency_hour", "note": "Sundays."}, 35)
     r("Pia", "couple", "stage", {"stage": "restoring"}, 30)
-    r("Pia", "couple", "agreements", {"text": "A weekly date night, phones off."}, 30)
+    date_night = r("Pia", "couple", "agreements",
+                   {"text": "A weekly date night, phones off."}, 30)["agreement_id"]
+    r("Ana", "couple", "agreements/<uuid:agreement_id>/keep", {"note": "Thursday, no phones."},
+      28, agreement_id=date_night)
     r("Pia", "couple", "approach", {"approach": "self_guided",
                                     "reason": "They run their own check-ins now."}, 25)
     r("Ana", "couple", "check-ins", check_in(6, 5, 5, 1), 21)
     r("Pia", "couple", "check-ins", check_in(7, 6, 6, 1, participant_id=ids["Leo"]), 14)
-    r("Pia", "couple", "milestones", {"title": "A month without secrets"}, 12)
+    month = r("Pia", "couple", "milestones", {"title": "A month without secrets"}, 12)["id"]
+    # Held back from the portal for a day, to be read together in session first.
+    r("Pia", "couple", "timeline/<uuid:entry_id>/hold-back",
+      {"reason": "Read it together on Thursday."}, 11.9, entry_id=month)
+    r("Pia", "couple", "timeline/<uuid:entry_id>/release", {}, 11, entry_id=month)
     r("Pia", "couple", "boundaries/<uuid:boundary_id>/retire",
       {"note": "No longer needed."}, 10, boundary_id=b2)
     r("Ana", "couple", "check-ins", check_in(7, 7, 6, 0), 7)
@@ -348,7 +363,8 @@ def organization(server) -> Journey:
     """Northwind, an HR team running a trust-recovery program after a data breach."""
     j = Journey(server, "northwind")
     j.sign_up("Hana", kind="organization")
-    for name, role in (("Ravi", "practitioner"), ("Eve", "client"), ("Max", "client")):
+    crew = ("Eve", "Max", "Ida", "Jon", "Kim")
+    for name, role in (("Ravi", "practitioner"), *((name, "client") for name in crew)):
         j.invite("Hana", name, role)
         j.token_for(name)
     ids, r = j.ids, j.record
@@ -356,9 +372,11 @@ def organization(server) -> Journey:
                 approach="therapy_guided",
                 breach={"category": "data_breach",
                         "summary": "Salary files were shared with the whole company."})
-    for name in ("Eve", "Max"):
+    for name in crew:
         r("Ravi", "workplace", "participants", {"account_id": ids[name],
                                                 "relation": "team member"}, 60)
+    r("Ravi", "workplace", "step-owners", {"step": "open_forums", "account_id": ids["Eve"]},
+      59)
     r("Ravi", "workplace", "program-steps", {"step": "public_acknowledgment"}, 58)
     r("Ravi", "workplace", "program-steps", {"step": "transparent_facts",
                                              "note": "Timeline published."}, 50)
@@ -370,6 +388,18 @@ def organization(server) -> Journey:
                                       "visibility": "shared"}, 25)
     r("Ravi", "workplace", "pulses", {"scores": [6, 7]}, 20)
     r("Ravi", "workplace", "pulses", {"scores": [6, 7, 5, 8, 6, 7]}, 10)
+    # The crew answer a pulse themselves; Ravi closes it once all five have.
+    pulse = r("Ravi", "workplace", "pulses/open", {
+        "question": "How much do you trust the payroll team now?",
+        "closes_at": (j.now + timedelta(days=3)).isoformat()}, 2)["pulse_id"]
+    for name, score in zip(crew, (5, 6, 7, 8, 9)):
+        answer = j.people[name].post(
+            f"{API}/cases/{j.cases['workplace']}/pulses/{pulse}/answers", {"score": score})
+        assert answer.status_code == 201, answer.text
+    again = j.people["Eve"].post(
+        f"{API}/cases/{j.cases['workplace']}/pulses/{pulse}/answers", {"score": 0})
+    assert again.status_code == 409, again.text  # once each
+    r("Ravi", "workplace", "pulses/<uuid:pulse_id>/close", {}, 1, pulse_id=pulse)
     return j
 
 
@@ -678,16 +708,19 @@ def test_a_workplace_program_shows_its_steps_and_publishes_pulses_from_five_answ
                                           "accountability"]
         assert (progress["steps_completed"], progress["progress"]) == (3, 0.375)
         assert [(p["responses"], p["mean"], p["published"]) for p in progress["pulses"]] == [
-            (5, 3.6, True), (2, None, False), (6, 6.5, True)], reader
+            (5, 3.6, True), (2, None, False), (6, 6.5, True), (5, 7.0, True)], reader
 
-    # Employees see the pulses in their timeline; a pulse of two answers keeps its scores.
+    # Employees see the pulses in their timeline by their count, never their scores.
     pulses = [e for e in read_timeline(people["Eve"], workplace)
               if e["type"] == "trust_pulse_recorded"]
     assert [e["data"] for e in pulses] == [
-        {"responses": 5, "published": True, "scores": [3, 4, 2, 5, 4]},
-        {"responses": 2, "published": False, "scores": None},
-        {"responses": 6, "published": True, "scores": [6, 7, 5, 8, 6, 7]},
+        {"responses": 5, "published": True},
+        {"responses": 2, "published": False},
+        {"responses": 6, "published": True},
     ]
+    answered = read_timeline(people["Ravi"], workplace, type="pulse_answered")
+    assert len(answered) == 5 and not any("score" in e["data"] for e in answered)
+    assert read_timeline(people["Eve"], workplace, type="pulse_answered") == []
     assert [e["summary"] for e in pulses] == ["Trust pulse: 5 responses",
                                               "Trust pulse: 2 responses",
                                               "Trust pulse: 6 responses"]
