@@ -21,18 +21,19 @@ CASE_TITLE = "Northwind: the leaked salary file"
 
 @pytest.fixture(scope="module")
 def northwind(server) -> Practice:
-    """An organization of its own: an owner, the HR practitioner Dana Reyes working one
-    workplace case, and Sam Ortiz taking part; the first step done, three pulses."""
+    """An organization of its own, Fairway (the server is shared with the journey's
+    Northwind): an owner, the HR practitioner Dana Reyes working one workplace case, and Sam
+    Ortiz taking part; the first step done, three pulses."""
     api = ApiClient(server)
     found = Practice(server, case_title=CASE_TITLE)
-    api.sign_up("northwind", "owner@northwind.test", PASSWORD, name="Ola Owner",
+    api.sign_up("fairway", "owner@fairway.test", PASSWORD, name="Ola Owner",
                 kind="organization")
-    owner = api.as_token("owner@northwind.test", PASSWORD)
-    found.emails["owner"] = "owner@northwind.test"
+    owner = api.as_token("owner@fairway.test", PASSWORD)
+    found.emails["owner"] = "owner@fairway.test"
     ids = {}
     for role, name, tenant_role in (("practitioner", "Dana Reyes", "practitioner"),
                                     ("client", "Sam Ortiz", "client")):
-        email = f"{role}@northwind.test"
+        email = f"{role}@fairway.test"
         ids[role] = owner.invite_and_accept(email, name, tenant_role, PASSWORD)
         found.emails[role], found.names[role] = email, name
     now = datetime.now(timezone.utc)
