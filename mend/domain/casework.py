@@ -12,7 +12,7 @@ from datetime import datetime
 from typing import Any
 from uuid import UUID
 
-from mend.domain import authorization as authz, checks, vocabulary as v
+from mend.domain import authorization as authz, checks
 from mend.domain.acting import acting
 from mend.domain.authorization import Actor
 from mend.domain.ballots import BallotBox
@@ -145,7 +145,6 @@ class Casework:
             # The case last: a command's answer is about its last event, the "answered" mark.
             return [box, case], None
 
-        checks.integer_between("score", score, v.RATING_MIN, v.RATING_MAX)
         return self.store.retrying(run)
 
     def _entry_visibility(self, case: Case, entry_id: UUID) -> str | None:

@@ -150,7 +150,8 @@ class CasebookProjection:
     def _(self, e: BallotBox.Event, position: int) -> list[Change]:
         # No activity row: the feed's order would sit each score beside its "answered" mark.
         if isinstance(e, BallotBox.BallotCast):
-            return [("ballot_cast", {"box_id": str(e.originator_id), "score": e.score})]
+            return [("ballot_cast", {"tenant_id": str(e.tenant_id),
+                                     "box_id": str(e.originator_id), "score": e.score})]
         return []
 
     # ------------------------------------------------------------------ accounts and tenants

@@ -127,6 +127,8 @@ class PulsePoint:
     responses: int
     mean: float | None
     published: bool
+    #: What a pulse answered in Mend asked; None for one entered as a tally from paper.
+    question: str | None = None
 
 
 @dataclass(frozen=True)

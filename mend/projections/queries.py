@@ -353,10 +353,11 @@ class CasebookQueries:
         return [{"type": r["type"], "occurred_at": from_us(r["occurred_us"]),
                  "data": json.loads(r["data"])} for r in rows]
 
-    def pulse_tally(self, box_id: UUID) -> dict[int, int]:
+    def pulse_tally(self, tenant_id: UUID, box_id: UUID) -> dict[int, int]:
         """How many answers of each score a pulse's ballot box holds."""
         rows = self._rows(f"SELECT score, answers FROM {self.prefix()}pulse_tally"
-                          " WHERE box_id = :box", {"box": str(box_id)})
+                          " WHERE tenant_id = :tenant AND box_id = :box",
+                          {"tenant": str(tenant_id), "box": str(box_id)})
         return {int(r["score"]): int(r["answers"]) for r in rows}
 
     def names(self, account_ids: set[str]) -> dict[str, str]:

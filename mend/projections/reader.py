@@ -261,7 +261,7 @@ class Reader:
         views = pulse_views(self.casebook.pulse_marks(actor.tenant_id, case_id),
                             actor.account_id, now or datetime.now(timezone.utc),
                             lambda pulse_id: self.casebook.pulse_tally(
-                                BallotBox.id_for(pulse_id)))
+                                actor.tenant_id, BallotBox.id_for(pulse_id)))
         if actor.is_staff:
             return views
         return [replace(view, audience_ids=(), answered_ids=()) for view in views]
@@ -271,7 +271,7 @@ class Reader:
         """The program's pulse series with the pulses answered in Mend, each at its closing
         once closed (counted, and with its mean when published), beside those entered from
         paper; a pulse still open is not on the series yet."""
-        answered = [PulsePoint(p.closes_at, p.answers, p.mean, p.published)
+        answered = [PulsePoint(p.closes_at, p.answers, p.mean, p.published, p.question)
                     for p in self.pulses(actor, case_id, now=as_of) if p.closed]
         if not answered:
             return progress

@@ -90,6 +90,7 @@ TABLES = (
     # How many answers of each score a pulse has: a tally, so not even the order of the
     # answers is kept. Read only through the reader, which shows it once the pulse is over.
     """CREATE TABLE IF NOT EXISTS {p}pulse_tally (
+        tenant_id TEXT NOT NULL,
         box_id TEXT NOT NULL,
         score INTEGER NOT NULL,
         answers INTEGER NOT NULL,
@@ -135,7 +136,7 @@ STATEMENTS = {
     ),
     "entry_released": "DELETE FROM {p}holds WHERE event_id = :event_id",
     "ballot_cast": (
-        "INSERT INTO {p}pulse_tally VALUES (:box_id, :score, 1)"
+        "INSERT INTO {p}pulse_tally VALUES (:tenant_id, :box_id, :score, 1)"
         " ON CONFLICT (box_id, score) DO UPDATE SET answers = {p}pulse_tally.answers + 1"
     ),
     "metrics": (

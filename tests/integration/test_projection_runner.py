@@ -285,7 +285,7 @@ TABLE_KEYS = {
     "accounts": "account_id",
     "activity": "tenant_id, position",
     "holds": "event_id",
-    "pulse_tally": "box_id, score",
+    "pulse_tally": "tenant_id, box_id, score",
 }
 
 

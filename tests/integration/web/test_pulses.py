@@ -88,6 +88,7 @@ def test_six_employees_answer_through_their_links_and_only_the_aggregate_ever_sh
         assert "6 people answered. The mean is 6.5 out of 10." in page
         assert "1 answered 0–3 (low)" in page and "4 answered 7–10 (high)" in page
         assert not re.search(r"2,\s*9,\s*7", page)  # never the list of answers
+        assert "mean 6.5 from 6 answers" not in page  # shown once, not again as a paper pulse
 
     # No answer anyone can fetch carries a score: the staff's timeline and a download.
     timeline = app.extensions["mend"].reader.everything_readable(
