@@ -22,7 +22,9 @@ from mend.domain.store import MendStore
 from mend.projections.casebook import Casebook, PostgresCasebook, SQLiteCasebook
 from mend.projections.reader import Reader
 from mend.projections.runner import ProjectionRunner
+from mend.workers.ledger import Ledger
 from mend.workers.queue import Jobs
+from mend.workers.runs import Runs
 
 
 @dataclass
@@ -35,6 +37,9 @@ class Mend:
     reader: Reader
     runner: ProjectionRunner
     jobs: Jobs
+    #: The operations tables: outbox, alerts, reminder settings, report runs.
+    ledger: Ledger
+    runs: Runs
 
     def wait_for_projections(self, notification_id: int | None, timeout: float = 5.0,
                              case_id: UUID | None = None) -> None:
@@ -104,6 +109,8 @@ def bootstrap(settings: Settings, *, start_runner: bool | None = None) -> Mend:
     with creating_tables_alone(settings):
         store = MendStore(env=settings.store_env())
         casebook = build_casebook(settings)
+        ledger = Ledger(casebook)
+        ledger.create_tables()
     runner = ProjectionRunner(store, casebook)
     casework = Casework(store)
     mend = Mend(
@@ -115,6 +122,8 @@ def bootstrap(settings: Settings, *, start_runner: bool | None = None) -> Mend:
         reader=Reader(casework, casebook),
         runner=runner,
         jobs=Jobs(settings),
+        ledger=ledger,
+        runs=Runs(ledger),
     )
     if start_runner if start_runner is not None else settings.projections == "inline":
         runner.start()
