@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
@@ -30,6 +30,19 @@ class Settings:
     #: How many reverse proxies stand in front of the web processes and may be believed about
     #: the client's address (X-Forwarded-For); 0 believes none of them.
     trusted_proxies: int = 0
+    #: Where messages go: an SMTP server, or (no host) the console.
+    smtp_host: str | None = None
+    smtp_port: int = 587
+    smtp_username: str | None = None
+    smtp_password: str | None = field(default=None, repr=False)
+    #: "starttls" (port 587), "tls" (implicit TLS, port 465) or "none" (a relay on loopback).
+    smtp_security: str = "starttls"
+    mail_from: str = "Mend <mend@localhost>"
+    #: "inline" runs the scheduler (notices, ticks, sweeps) in the web process; "external"
+    #: leaves it to `python -m mend.workers.scheduler`; "off" runs none (tests build apps so).
+    scheduler: str = "off"
+    #: Seconds between ticks of the scheduler.
+    tick_seconds: int = 60
 
     @classmethod
     def from_env(cls, environ: dict[str, str] | None = None) -> Settings:
@@ -44,6 +57,14 @@ class Settings:
             projections=env.get("MEND_PROJECTIONS", "inline"),
             redis_prefix=env.get("MEND_REDIS_PREFIX", "mend"),
             trusted_proxies=_count("MEND_TRUSTED_PROXIES", env.get("MEND_TRUSTED_PROXIES", "0")),
+            smtp_host=env.get("MEND_SMTP_HOST") or None,
+            smtp_port=_count("MEND_SMTP_PORT", env.get("MEND_SMTP_PORT", "587")),
+            smtp_username=env.get("MEND_SMTP_USERNAME") or None,
+            smtp_password=env.get("MEND_SMTP_PASSWORD") or None,
+            smtp_security=env.get("MEND_SMTP_SECURITY", "starttls"),
+            mail_from=env.get("MEND_MAIL_FROM") or "Mend <mend@localhost>",
+            scheduler=env.get("MEND_SCHEDULER", "inline"),
+            tick_seconds=_count("MEND_TICK_SECONDS", env.get("MEND_TICK_SECONDS", "60")),
         )
         settings.check()
         return settings
@@ -55,6 +76,12 @@ class Settings:
             raise ConfigurationError("Refusing to start in production with the default SECRET_KEY")
         if self.projections not in ("inline", "external"):
             raise ConfigurationError("MEND_PROJECTIONS must be inline or external")
+        if self.smtp_security not in ("starttls", "tls", "none"):
+            raise ConfigurationError("MEND_SMTP_SECURITY must be starttls, tls or none")
+        if self.scheduler not in ("inline", "external", "off"):
+            raise ConfigurationError("MEND_SCHEDULER must be inline, external or off")
+        if self.tick_seconds < 1:
+            raise ConfigurationError("MEND_TICK_SECONDS must be 1 or more")
         if not self.database_url.startswith(("sqlite:///", "postgresql://", "postgres://")):
             raise ConfigurationError("DATABASE_URL must be sqlite:///PATH or postgresql://...")
 

@@ -12,6 +12,7 @@ from mend.bootstrap import bootstrap
 from mend.config import Settings
 from mend.platform import auth, cli, docs, errors, health, limits, security, web
 from mend.platform.api import access, cases, exports, insights
+from mend.platform.api import alerts, me
 from mend.workers import context
 
 #: Bodies above this are refused with 413 before they are parsed.
@@ -49,6 +50,13 @@ def create_app(settings: Settings | None = None) -> Flask:
     app.extensions["mend"] = mend
     context.install(mend)
     atexit.register(mend.close)
+    if settings.scheduler == "inline":
+        from mend.workers.scheduler import Scheduler
+
+        scheduler = Scheduler(mend)
+        scheduler.start()
+        app.extensions["mend.scheduler"] = scheduler
+        atexit.register(scheduler.stop)  # runs before mend.close: atexit goes last-in first
 
     api = errors.ProblemApi(app)
     api.spec.components.security_scheme(
@@ -58,6 +66,8 @@ def create_app(settings: Settings | None = None) -> Flask:
     api.register_blueprint(cases.bp)
     api.register_blueprint(insights.bp)
     api.register_blueprint(exports.bp)
+    api.register_blueprint(alerts.bp)
+    api.register_blueprint(me.bp)
     app.register_blueprint(health.bp)
     app.register_blueprint(docs.bp)
     errors.register(app)

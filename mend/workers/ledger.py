@@ -39,6 +39,7 @@ def _tables(blob: str) -> tuple[str, ...]:
             attempts INTEGER NOT NULL DEFAULT 0,
             next_attempt_us BIGINT NOT NULL,
             lease_until_us BIGINT NOT NULL DEFAULT 0,
+            swept_us BIGINT NOT NULL DEFAULT 0,
             created_us BIGINT NOT NULL,
             sent_us BIGINT,
             reason TEXT NOT NULL DEFAULT '')""",
@@ -153,6 +154,9 @@ class _Cursor:
         self.cursor.execute(_pg(sql) if self.postgres else sql, params or {})
         # The library's SQLite cursor wraps sqlite3's and does not pass rowcount on.
         return getattr(self.cursor, "sqlite_cursor", self.cursor).rowcount
+
+    def executemany(self, sql: str, rows: list[dict[str, Any]]) -> None:
+        self.cursor.executemany(_pg(sql) if self.postgres else sql, rows)
 
     def fetchall(self) -> list[dict[str, Any]]:
         return [dict(row) for row in self.cursor.fetchall()]

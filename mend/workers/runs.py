@@ -124,9 +124,9 @@ class Runs:
             " AND state = 'done'", {"run_id": run_id, "tenant_id": str(tenant_id)})
         return bytes(rows[0]["content"]) if rows and rows[0]["content"] is not None else None
 
-    def stale(self, older_than_us: int = STALE_US) -> list[str]:
-        """Runs queued for longer than that: their job may have been lost."""
+    def stale_kinds(self, older_than_us: int = STALE_US) -> list[tuple[str, str]]:
+        """Runs (id, kind) queued for longer than that: their job may have been lost."""
         rows = self.ledger.rows(
-            "SELECT run_id FROM mend_runs WHERE state = 'queued' AND created_us < :before",
+            "SELECT run_id, kind FROM mend_runs WHERE state = 'queued' AND created_us < :before",
             {"before": now_us() - older_than_us})
-        return [row["run_id"] for row in rows]
+        return [(row["run_id"], row["kind"]) for row in rows]

@@ -1,16 +1,44 @@
-"""Runs an rq worker on Mend's queue with the JSON serializer: `python -m mend.workers.worker`."""
+"""Runs an rq worker on Mend's queue with the JSON serializer: `python -m mend.workers.worker`.
+
+rq's worker exits when Redis goes away; this one waits for Redis to come back and works on,
+so a restart of Redis does not need a restart of every worker. Jobs that were lost with
+Redis are not its concern: the outbox and the runs in PostgreSQL are the record of work to
+do, and the scheduler queues again whatever is overdue.
+"""
 
 from __future__ import annotations
 
 import logging
 import sys
+import time
 import uuid
 
 from mend.config import Settings
 
+log = logging.getLogger("mend.workers.worker")
+
+#: The longest pause between two attempts to reach Redis again.
+RECONNECT_CAP = 10.0
+
+
+def check_redis(connection) -> list[str]:
+    """What about this Redis could lose jobs, in words an operator can act on."""
+    warnings = []
+    try:
+        policy = connection.config_get("maxmemory-policy").get("maxmemory-policy", "")
+    except Exception:  # managed Redis often refuses CONFIG: say so rather than guess
+        return ["could not read Redis's maxmemory-policy (CONFIG refused); make sure it is"
+                " noeviction, or Redis may evict queued jobs when memory runs short"]
+    if policy != "noeviction":
+        warnings.append(f"Redis's maxmemory-policy is {policy!r}: under memory pressure it"
+                        " evicts keys, queued jobs among them; set it to noeviction")
+    return warnings
+
 
 def main() -> int:
     from redis import Redis
+    from redis.exceptions import ConnectionError as RedisConnectionError
+    from redis.exceptions import TimeoutError as RedisTimeoutError
     from rq import Queue, Worker
     from rq.serializers import JSONSerializer
 
@@ -21,13 +49,33 @@ def main() -> int:
     if not settings.redis_url:
         print("REDIS_URL is not set: jobs run inside the web process; no worker needed.")
         return 1
-    connection = Redis.from_url(settings.redis_url)
-    queue = Queue(Jobs(settings).queue_name, connection=connection, serializer=JSONSerializer)
     burst = "--burst" in sys.argv
-    # The worker's own keys carry the prefix too, so one Redis can serve several deployments.
-    name = f"{settings.redis_prefix}-{uuid.uuid4().hex[:12]}"
-    Worker([queue], connection=connection, serializer=JSONSerializer, name=name).work(burst=burst)
-    return 0
+    pause = 0.5
+    checked = False
+    while True:
+        connection = Redis.from_url(settings.redis_url, health_check_interval=10)
+        try:
+            if not checked:
+                for warning in check_redis(connection):
+                    log.warning("worker: %s", warning)
+                checked = True
+            queue = Queue(Jobs(settings).queue_name, connection=connection,
+                          serializer=JSONSerializer)
+            # The worker's own keys carry the prefix too, so one Redis can serve several
+            # deployments; a new name after each reconnection, as the old one may linger.
+            name = f"{settings.redis_prefix}-{uuid.uuid4().hex[:12]}"
+            worker = Worker([queue], connection=connection, serializer=JSONSerializer,
+                            name=name)
+            # with_scheduler: rq's own scheduled and retried jobs are moved to the queue.
+            worker.work(burst=burst, with_scheduler=not burst)
+            return 0
+        except (RedisConnectionError, RedisTimeoutError, OSError) as error:
+            log.warning("worker: Redis is away (%s); trying again in %.1f s",
+                        type(error).__name__, pause)
+            time.sleep(pause)
+            pause = min(pause * 2, RECONNECT_CAP)
+        finally:
+            connection.close()
 
 
 if __name__ == "__main__":

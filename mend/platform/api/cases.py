@@ -119,21 +119,20 @@ def timeline(query, case_id):
 @bp.route("/cases/<uuid:case_id>/reminders", methods=["POST"])
 @bp.response(202, s.JobSchema)
 def send_reminder(case_id):
-    """Remind the participants of an overdue check-in (staff); runs as a background job.
+    """Remind the participants of an overdue check-in (staff).
 
-    The job records a reminder only when a check-in is due and none was sent for it yet.
+    The reminder is recorded only when a check-in is due and none was sent for it yet. Each
+    participant's message then goes through the outbox at a time outside their quiet hours,
+    unless they paused reminders; this answer never waits on the queue.
     """
     mend().casework.authorize_staff_action(current_actor(), case_id, "send reminders")
-    outcome = mend().jobs.enqueue(send_checkin_reminder, str(case_id))
-    if isinstance(outcome, str):
-        # Ran in-process: let the views catch up so the next page shows the reminder.
-        try:
-            mend().wait_for_projections(mend().store.recorder.max_notification_id(),
-                                        READ_YOUR_WRITES_TIMEOUT, case_id=case_id)
-        except TimeoutError:
-            log.warning("projections lag behind the reminder job")
-        return {"job_id": None, "status": "done", "result": outcome}
-    return {"job_id": outcome.id, "status": "queued", "result": None}
+    outcome = send_checkin_reminder(str(case_id))
+    try:
+        mend().wait_for_projections(mend().store.recorder.max_notification_id(),
+                                    READ_YOUR_WRITES_TIMEOUT, case_id=case_id)
+    except TimeoutError:
+        log.warning("projections lag behind the reminder")
+    return {"job_id": None, "status": "done", "result": outcome}
 
 
 @bp.route("/cases/<uuid:case_id>/pulses/<uuid:pulse_id>/answers", methods=["POST"])

@@ -243,16 +243,16 @@ def _record(case_id: UUID, form: CommandForm, failed: str, ids: dict[str, UUID])
 @bp.route("/cases/<uuid:case_id>/remind", methods=["POST"])
 @staff_only
 def remind(case_id: UUID):
-    """Remind the participants of an overdue check-in, as the API's reminders route does."""
+    """Remind the participants of an overdue check-in, as the API's reminders route does.
+
+    The reminder is recorded here, in the request; the messages it causes go through the
+    outbox, so the page answers whether or not Redis is there."""
     from mend.workers.reminders import send_checkin_reminder
 
     mend().casework.authorize_staff_action(actor(), case_id, "send reminders")
-    outcome = mend().jobs.enqueue(send_checkin_reminder, str(case_id))
-    if isinstance(outcome, str):  # ran in this process: let the page show what it did
-        settle(mend().store.recorder.max_notification_id() or 0, case_id)
-        flash(f"Reminder: {outcome}")
-    else:
-        flash("The reminder is on its way.")
+    outcome = send_checkin_reminder(str(case_id))
+    settle(mend().store.recorder.max_notification_id() or 0, case_id)
+    flash(f"Reminder: {outcome}")
     return redirect(url_for("case_pages.case_page", case_id=case_id) + "#timeline")
 
 

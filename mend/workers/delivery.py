@@ -1,0 +1,40 @@
+"""The delivery job: sends one message of the outbox, once, or says why it could not."""
+
+from __future__ import annotations
+
+import smtplib
+from datetime import datetime, timezone
+
+from mend.workers import mailer
+from mend.workers.context import current
+from mend.workers.ledger import now_us
+from mend.workers.notices import Notices
+from mend.workers.outbox import Outbox
+from mend.workers.queue import job
+
+
+def moment(at: str) -> datetime:
+    """The time a job was given (the scheduler's clock, which tests control), or now."""
+    return datetime.fromisoformat(at) if at else datetime.now(timezone.utc)
+
+
+@job
+def deliver(message_id: str, at: str = "") -> str:
+    mend = current()
+    box = Outbox(mend.ledger)
+    at_us = int(moment(at).timestamp() * 1_000_000)
+    message = box.claim(message_id, at_us)
+    if message is None:
+        return "nothing to send"  # sent already, being sent, or not due yet
+    person = Notices(mend).address_of(message.recipient_id)
+    if person is None or not person[1]:
+        box.give_up(message_id, "no address for this person")
+        return "failed"
+    email = mailer.compose(mend.settings, message_id=message_id, to_name=person[0],
+                           to_address=person[1], subject=message.subject, body=message.body)
+    try:
+        mailer.send(mend.settings, email)
+    except (smtplib.SMTPException, OSError) as error:
+        return box.retry_later(message_id, message.attempts, mailer.reason(error), at_us)
+    box.sent(message_id, person[1], max(at_us, now_us()))
+    return "sent"
