@@ -38,13 +38,13 @@ def _utcnow() -> datetime:
 
 def sweep(mend: Any, now: datetime) -> int:
     """Queue again every message and run whose job was lost; returns how many."""
-    at = now.isoformat()
+    at, stamp = now.isoformat(), int(now.timestamp())
     due = Outbox(mend.ledger).due(int(now.timestamp() * 1_000_000))
-    count = mend.jobs.enqueue_many(deliver, [(f"mail-{m}-{at}", (m, at)) for m in due])
+    count = mend.jobs.enqueue_many(deliver, [(f"mail-{m}-{stamp}", (m, at)) for m in due])
     for run_id, kind in mend.runs.stale_kinds():
         function = _run_job(kind)
         if function is not None:
-            mend.jobs.enqueue(function, run_id, job_id=f"run-{run_id}-{at}",
+            mend.jobs.enqueue(function, run_id, job_id=f"run-{run_id}-{stamp}",
                               timeout=LONG_JOB_TIMEOUT)
             count += 1
     return count
@@ -87,7 +87,7 @@ class Scheduler:
             slot = int(now.timestamp()) // self.tick_seconds
             if slot != self._last_tick:
                 at = datetime.fromtimestamp(slot * self.tick_seconds, timezone.utc).isoformat()
-                self.mend.jobs.enqueue(tick, at, job_id=f"tick-{at}")
+                self.mend.jobs.enqueue(tick, at, job_id=f"tick-{slot * self.tick_seconds}")
                 self._last_tick = slot
             sweep(self.mend, now)
         except Exception:  # Redis (or the store) away: the outbox keeps what was noticed
