@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test install services worker projections bench clean
+.PHONY: run test install services worker scheduler projections bench clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -32,6 +32,9 @@ services:
 worker: $(STAMP)
 	$(BIN)/python -m mend.workers.worker
 
+scheduler: $(STAMP)
+	$(BIN)/python -m mend.workers.scheduler
+
 projections: $(STAMP)
 	$(BIN)/flask --app wsgi projections run
 
@@ -39,6 +42,7 @@ bench: $(STAMP)
 	bash scripts/ensure-services.sh
 	$(BIN)/python benchmarks/append.py
 	$(BIN)/python benchmarks/api.py
+	$(BIN)/python benchmarks/jobs.py
 
 clean:
 	rm -rf $(VENV) var .pytest_cache

@@ -136,9 +136,15 @@ class Ledger:
         self.casebook._run(statements, tracking)
 
     @contextmanager
-    def transaction(self) -> Iterator[Any]:
-        """A cursor in one transaction, taking ``:name`` parameters on both stores."""
+    def transaction(self, *, flush: bool = True) -> Iterator[Any]:
+        """A cursor in one transaction, taking ``:name`` parameters on both stores.
+
+        ``flush=False`` lets PostgreSQL acknowledge the commit before its WAL reaches the
+        disk (synchronous_commit off, this transaction only): for marks whose loss in a
+        database crash only means doing a step again, never losing one."""
         with self.casebook.datastore.transaction(commit=True) as cursor:
+            if self.postgres and not flush:
+                cursor.execute("SET LOCAL synchronous_commit TO OFF")
             yield _Cursor(cursor, self.postgres)
 
     def position(self, name: str = NOTICES) -> int | None:

@@ -42,6 +42,18 @@ def check_redis(connection) -> list[str]:
     return warnings
 
 
+def _warm_up() -> None:
+    """Build this process's Mend before the first job, so that job does not wait for it;
+    with the database away the first job tries again."""
+    from mend.workers.context import current
+
+    try:
+        current()
+    except Exception:  # the store not there yet: nothing to do but try at the first job
+        log.warning("worker: the store is not reachable yet; jobs will try again",
+                    exc_info=True)
+
+
 def main() -> int:
     from redis import Redis
     from redis.exceptions import ConnectionError as RedisConnectionError
@@ -57,6 +69,7 @@ def main() -> int:
         print("REDIS_URL is not set: jobs run inside the web process; no worker needed.")
         return 1
     burst = "--burst" in sys.argv
+    _warm_up()
     pause = 0.5
     checked = False
     while True:
