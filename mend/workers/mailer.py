@@ -7,7 +7,8 @@ import logging
 import smtplib
 import ssl
 import sys
-from email.header import Header
+from email.charset import QP, Charset
+from email.header import Header, decode_header, make_header
 from email.message import Message
 from email.mime.text import MIMEText
 from email.utils import formataddr, formatdate, parseaddr
@@ -15,6 +16,9 @@ from email.utils import formataddr, formatdate, parseaddr
 from mend.config import Settings
 
 SMTP_TIMEOUT = 10
+#: UTF-8 bodies as quoted-printable: plain English stays legible in the raw message.
+_UTF8 = Charset("utf-8")
+_UTF8.body_encoding = QP
 
 log = logging.getLogger(__name__)
 
@@ -23,7 +27,7 @@ def compose(settings: Settings, *, message_id: str, to_name: str, to_address: st
             subject: str, body: str) -> Message:
     # MIMEText (the compat32 policy) builds a plain message in a tenth of EmailMessage's
     # time, which was an eighth of a delivery.
-    email = MIMEText(body, "plain", "utf-8")
+    email = MIMEText(body, "plain", _UTF8)
     email["From"] = settings.mail_from
     email["To"] = formataddr((to_name, to_address)) if to_name else to_address
     email["Subject"] = subject if subject.isascii() else Header(subject, "utf-8").encode()
@@ -37,8 +41,11 @@ def compose(settings: Settings, *, message_id: str, to_name: str, to_address: st
 
 def send(settings: Settings, email: Message) -> None:
     if not settings.smtp_host:
+        headers = "".join(f"{name}: {make_header(decode_header(email[name]))}\n" for name in
+                          ("From", "To", "Subject", "Date", "Message-ID"))
+        text = email.get_payload(decode=True).decode("utf-8")
         sys.stdout.write(f"--- email (console; set MEND_SMTP_HOST to send) ---\n"
-                         f"{email.as_string()}\n--- end of email ---\n")
+                         f"{headers}\n{text}--- end of email ---\n")
         sys.stdout.flush()
         return
     client, reused = _connection(settings)
