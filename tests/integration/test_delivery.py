@@ -154,3 +154,35 @@ def test_without_smtp_the_message_is_printed_and_marked_sent(embedded, capsys):
         assert f"Message-ID: <{message_id}@localhost>" in printed
     assert Outbox(embedded.ledger).counts()["sent"] == 2
     assert deliver(queued[0]) == "nothing to send"
+
+
+@pytest.mark.redis
+@pytest.mark.postgres
+def test_two_schedulers_and_a_doubled_tick_deliver_each_reminder_once(app, delivering, smtp):
+    """Two scheduler processes take the same turn at once; each enqueues the minute's tick,
+    and the worker runs it twice over: every client still gets one reminder."""
+    world = World(app, "two-schedulers")
+    p = world.practice
+    due = (datetime.now(UTC) - timedelta(days=1)).replace(hour=12, minute=0, second=0,
+                                                          microsecond=0)
+    world.open_case(due - timedelta(days=7), p.clients)
+    at = (due + timedelta(hours=7)).isoformat()  # 19:00 UTC the day it fell due
+    env = {**worker_env(delivering), "MEND_PUBLIC_URL": "http://127.0.0.1:5000"}
+
+    schedulers = [subprocess.Popen([sys.executable, "-m", "mend.workers.scheduler", "--once",
+                                    "--at", at], env=env, stderr=subprocess.PIPE, text=True)
+                  for _ in range(2)]
+    for scheduler in schedulers:
+        assert scheduler.wait(timeout=120) == 0, scheduler.stderr.read()
+    queued = redis.Redis.from_url(REDIS_URL).lrange(f"rq:queue:{app.jobs.queue_name}", 0, -1)
+    assert len([j for j in queued if b"-tick-" in j]) == 2  # the same tick, twice
+    run_worker(delivering)
+    run_worker(delivering)  # the deliveries the ticks enqueued, if any are left
+
+    ids = smtp.mailbox.ids()
+    reminders = [m for m in smtp.mailbox.received if "check-in is due" in m.subject]
+    assert sorted(m.to for m in reminders) == sorted(
+        f"client{i}@two-schedulers.example" for i in range(3))
+    assert set(ids.values()) == {1}
+    print(f"\ntwo schedulers: sent {len(reminders)}, duplicates"
+          f" {sum(ids.values()) - len(ids)}, lost {3 - len(reminders)}")
