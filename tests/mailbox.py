@@ -34,7 +34,8 @@ class Mailbox:
     """The handler: ``refuse`` answers that many sends with 451 first; ``delay`` holds each
     DATA that long before accepting it (time for a test to kill the sender mid-send)."""
 
-    received: list[Received] = field(default_factory=list)
+    _raw: list[tuple[bytes, str]] = field(default_factory=list)
+    _parsed: list[Received] = field(default_factory=list)
     refuse: int = 0
     delay: float = 0.0
     data_started: threading.Event = field(default_factory=threading.Event)
@@ -47,16 +48,23 @@ class Mailbox:
             return "451 Try again later"
         if self.delay:
             await asyncio.sleep(self.delay)
-        email = message_from_bytes(envelope.content, policy=default)
+        # Parsed when read, not here: a mail server answers as soon as it has the message.
         with self._lock:
-            self.received.append(Received(
-                str(email["Message-ID"]), ", ".join(envelope.rcpt_tos), str(email["Subject"]),
-                email.get_content()))
+            self._raw.append((envelope.content, ", ".join(envelope.rcpt_tos)))
         return "250 Message accepted for delivery"
 
-    def ids(self) -> Counter:
+    @property
+    def received(self) -> list[Received]:
         with self._lock:
-            return Counter(message.message_id for message in self.received)
+            raw, self._raw = self._raw, []
+            for content, to in raw:
+                email = message_from_bytes(content, policy=default)
+                self._parsed.append(Received(str(email["Message-ID"]), to,
+                                             str(email["Subject"]), email.get_content()))
+            return list(self._parsed)
+
+    def ids(self) -> Counter:
+        return Counter(message.message_id for message in self.received)
 
     def wait_for(self, count: int, timeout: float = 30.0) -> bool:
         deadline = time.monotonic() + timeout

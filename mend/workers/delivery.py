@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import smtplib
+import time
 from datetime import datetime, timezone
 
 from mend.workers import mailer
@@ -18,6 +19,22 @@ def moment(at: str) -> datetime:
     return datetime.fromisoformat(at) if at else datetime.now(timezone.utc)
 
 
+#: A worker's recent look-ups of names and addresses: a reminder run sends many messages to
+#: few people, and each look-up reads the store. A changed address is used within a minute.
+_ADDRESSES: dict[str, tuple[float, tuple[str, str] | None]] = {}
+ADDRESS_TTL = 60.0
+
+
+def _address_of(mend, account_id: str) -> tuple[str, str] | None:
+    now = time.monotonic()
+    cached = _ADDRESSES.get(account_id)
+    if cached is None or now - cached[0] > ADDRESS_TTL:
+        if len(_ADDRESSES) > 10_000:
+            _ADDRESSES.clear()
+        cached = _ADDRESSES[account_id] = (now, Notices(mend).address_of(account_id))
+    return cached[1]
+
+
 @job
 def deliver(message_id: str, at: str = "") -> str:
     mend = current()
@@ -26,7 +43,7 @@ def deliver(message_id: str, at: str = "") -> str:
     message = box.claim(message_id, at_us)
     if message is None:
         return "nothing to send"  # sent already, being sent, or not due yet
-    person = Notices(mend).address_of(message.recipient_id)
+    person = _address_of(mend, message.recipient_id)
     if person is None or not person[1]:
         box.give_up(message_id, "no address for this person")
         return "failed"

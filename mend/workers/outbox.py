@@ -76,28 +76,26 @@ class Outbox:
     def claim(self, message_id: str, now_us: int) -> Message | None:
         """Take a message to send now: queued and due, or sending with its lease run out.
 
-        The claim and the "sent" mark are not flushed to disk before PostgreSQL answers
-        (they cost two fsyncs a message otherwise, half its delivery time): a database crash
-        in the next fraction of a second can forget them, and the message is then sent once
-        more, under the same Message-ID. It is never lost, since the message itself was
-        written with the fact that caused it."""
-        with self.ledger.transaction(flush=False) as cursor:
-            cursor.execute(
-                "UPDATE mend_outbox SET state = 'sending', attempts = attempts + 1,"
-                " lease_until_us = :lease WHERE message_id = :message_id AND ("
-                "(state = 'queued' AND next_attempt_us <= :now)"
-                " OR (state = 'sending' AND lease_until_us <= :now))"
-                " RETURNING message_id, tenant_id, kind, recipient_id, subject, body, attempts",
-                {"message_id": message_id, "now": now_us, "lease": now_us + LEASE_US})
-            rows = cursor.fetchall()
+        The claim is not flushed to disk before PostgreSQL answers (one fsync a message
+        saved): a database crash can forget it, which only puts the message back in the
+        queue, since "sent" is flushed (and its flush carries the claim with it). The message
+        is never lost: it was written with the fact that caused it."""
+        rows = self.ledger.mark(
+            "UPDATE mend_outbox SET state = 'sending', attempts = attempts + 1,"
+            " lease_until_us = :lease WHERE message_id = :message_id AND ("
+            "(state = 'queued' AND next_attempt_us <= :now)"
+            " OR (state = 'sending' AND lease_until_us <= :now))"
+            " RETURNING message_id, tenant_id, kind, recipient_id, subject, body, attempts",
+            {"message_id": message_id, "now": now_us, "lease": now_us + LEASE_US},
+            flush=False)
         return Message(**rows[0]) if rows else None
 
     def sent(self, message_id: str, address: str, now_us: int) -> None:
-        with self.ledger.transaction(flush=False) as cursor:
-            cursor.execute(
-                "UPDATE mend_outbox SET state = 'sent', sent_us = :now, address = :address,"
-                " reason = '' WHERE message_id = :message_id",
-                {"message_id": message_id, "now": now_us, "address": address})
+        """Flushed before it returns: a "sent" forgotten in a crash would send it again."""
+        self.ledger.mark(
+            "UPDATE mend_outbox SET state = 'sent', sent_us = :now, address = :address,"
+            " reason = '' WHERE message_id = :message_id",
+            {"message_id": message_id, "now": now_us, "address": address})
 
     def retry_later(self, message_id: str, attempts: int, reason: str, now_us: int) -> str:
         """After a failed send: queue it again after its pause, or give up; returns the state."""

@@ -12,9 +12,12 @@ from typing import Any
 from uuid import UUID, uuid4
 
 from mend.workers.ledger import Ledger, now_us
+from mend.workers.queue import LONG_JOB_TIMEOUT
 
 #: Runs still queued after this long are queued again by the sweeper (their job was lost).
 STALE_US = 120 * 1_000_000
+#: A run "running" this long after it was asked for outlived any job's timeout.
+DEAD_US = (LONG_JOB_TIMEOUT + 120) * 1_000_000
 
 
 @dataclass(frozen=True)
@@ -125,7 +128,11 @@ class Runs:
         return bytes(rows[0]["content"]) if rows and rows[0]["content"] is not None else None
 
     def stale_kinds(self, older_than_us: int = STALE_US) -> list[tuple[str, str]]:
-        """Runs (id, kind) queued for longer than that: their job may have been lost."""
+        """Runs (id, kind) queued for longer than that: their job may have been lost. A run
+        still "running" past the longest a job may run lost its worker: it is queued again."""
+        self.ledger.run([(
+            "UPDATE mend_runs SET state = 'queued' WHERE state = 'running'"
+            " AND created_us < :before", {"before": now_us() - DEAD_US})])
         rows = self.ledger.rows(
             "SELECT run_id, kind FROM mend_runs WHERE state = 'queued' AND created_us < :before",
             {"before": now_us() - older_than_us})
