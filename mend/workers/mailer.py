@@ -56,7 +56,8 @@ def send(settings: Settings, email: Message) -> None:
         if not reused:
             raise
         # The server closed a connection kept from an earlier message (idle timeouts are
-        # common): that send never began, so it is safe to make it once on a new one.
+        # common), almost always before this message was accepted: send it once more on a
+        # new one. Had the server taken it already, the repeat carries the same Message-ID.
         log.info("SMTP connection was closed (%s); sending on a new one", type(error).__name__)
         client, _ = _connection(settings)
         client.send_message(email)

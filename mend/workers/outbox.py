@@ -117,22 +117,25 @@ class Outbox:
     def due(self, now_us: int, limit: int = 5000) -> list[str]:
         """Messages whose delivery job should have run by now and has not: retries whose
         pause is over, messages held for quiet hours, messages overdue (their job was lost)
-        and sends whose lease ran out. Each is handed out once a minute at most, so a worker
-        with a long queue is not sent the same messages again and again."""
-        with self.ledger.transaction() as cursor:
-            cursor.execute(
-                "SELECT message_id FROM mend_outbox WHERE swept_us <= :now - :overdue AND ("
-                "(state = 'queued' AND (attempts > 0 OR next_attempt_us > created_us)"
-                " AND next_attempt_us <= :now)"
-                " OR (state = 'queued' AND next_attempt_us <= :now - :overdue)"
-                " OR (state = 'sending' AND lease_until_us <= :now))"
-                " ORDER BY next_attempt_us LIMIT :limit",
-                {"now": now_us, "overdue": OVERDUE_US, "limit": limit})
-            due = [row["message_id"] for row in cursor.fetchall()]
-            cursor.executemany(
-                "UPDATE mend_outbox SET swept_us = :now WHERE message_id = :message_id",
-                [{"now": now_us, "message_id": message_id} for message_id in due])
-        return due
+        and sends whose lease ran out. Once handed out (``swept``) a message is left alone
+        for a minute, so a worker with a long queue is not sent it again and again."""
+        rows = self.ledger.rows(
+            "SELECT message_id FROM mend_outbox WHERE swept_us <= :now - :overdue AND ("
+            "(state = 'queued' AND (attempts > 0 OR next_attempt_us > created_us)"
+            " AND next_attempt_us <= :now)"
+            " OR (state = 'queued' AND next_attempt_us <= :now - :overdue)"
+            " OR (state = 'sending' AND lease_until_us <= :now))"
+            " ORDER BY next_attempt_us LIMIT :limit",
+            {"now": now_us, "overdue": OVERDUE_US, "limit": limit})
+        return [row["message_id"] for row in rows]
+
+    def swept(self, message_ids: list[str], now_us: int) -> None:
+        """Note that these were queued again just now (after the queue took them)."""
+        if message_ids:
+            with self.ledger.transaction() as cursor:
+                cursor.executemany(
+                    "UPDATE mend_outbox SET swept_us = :now WHERE message_id = :message_id",
+                    [{"now": now_us, "message_id": m} for m in message_ids])
 
     def counts(self, tenant_id: str | None = None) -> dict[str, int]:
         sql = "SELECT state, COUNT(*) AS n FROM mend_outbox"

@@ -38,9 +38,11 @@ def _utcnow() -> datetime:
 
 def sweep(mend: Any, now: datetime) -> int:
     """Queue again every message and run whose job was lost; returns how many."""
-    at, stamp = now.isoformat(), int(now.timestamp())
-    due = Outbox(mend.ledger).due(int(now.timestamp() * 1_000_000))
+    at, stamp, now_us = now.isoformat(), int(now.timestamp()), int(now.timestamp() * 1e6)
+    box = Outbox(mend.ledger)
+    due = box.due(now_us)
     count = mend.jobs.enqueue_many(deliver, [(f"mail-{m}-{stamp}", (m, at)) for m in due])
+    box.swept(due, now_us)
     for run_id, kind in mend.runs.stale_kinds():
         function = _run_job(kind)
         if function is not None:
@@ -71,6 +73,8 @@ class Scheduler:
         self.clock = clock
         self.tick_seconds = tick_seconds or mend.settings.tick_seconds
         self._last_tick: int | None = None
+        #: Messages noticed while the queue was away, enqueued as soon as it answers again.
+        self._unqueued: list[str] = []
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
 
@@ -82,8 +86,11 @@ class Scheduler:
             queued = follow(self.mend, now)
         except Exception:  # the store away: try again next turn, nothing is lost
             log.warning("scheduler: could not read new facts; retrying", exc_info=True)
+        # Kept in memory up to a point; beyond it the sweep finds them once they are overdue.
+        self._unqueued = (self._unqueued + queued)[-10_000:]
         try:
-            enqueue_deliveries(self.mend, queued)
+            enqueue_deliveries(self.mend, self._unqueued)
+            self._unqueued = []
             slot = int(now.timestamp()) // self.tick_seconds
             if slot != self._last_tick:
                 at = datetime.fromtimestamp(slot * self.tick_seconds, timezone.utc).isoformat()

@@ -88,7 +88,12 @@ def main() -> int:
                                   serializer=JSONSerializer, name=name)
             # with_scheduler: rq's own scheduled and retried jobs are moved to the queue.
             worker.work(burst=burst, with_scheduler=not burst)
-            return 0
+            if burst or worker._stop_requested:
+                return 0
+            # rq's loop gave up without being asked to stop (it does on some lost
+            # connections): start a new one.
+            log.warning("worker: rq's loop ended unasked; starting again")
+            pause = 0.5
         except (RedisConnectionError, RedisTimeoutError, OSError) as error:
             log.warning("worker: Redis is away (%s); trying again in %.1f s",
                         type(error).__name__, pause)
