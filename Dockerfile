@@ -7,9 +7,10 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
     PIP_NO_CACHE_DIR=1 \
     PIP_DISABLE_PIP_VERSION_CHECK=1
 
-# psycopg (pure Python) loads the PostgreSQL client library at run time.
+# psycopg (pure Python) loads the PostgreSQL client library at run time; the PDF reports set
+# their text in DejaVu Sans (without it they fall back to Latin-1 only).
 RUN apt-get update \
-    && apt-get install -y --no-install-recommends libpq5 \
+    && apt-get install -y --no-install-recommends libpq5 fonts-dejavu-core \
     && rm -rf /var/lib/apt/lists/*
 
 RUN useradd --create-home --uid 10001 --user-group mend

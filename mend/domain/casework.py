@@ -59,6 +59,24 @@ class Casework:
 
         return self.store.retrying(command)
 
+    def record_report(self, actor: Actor, kind: str, run_id: UUID, case_id: UUID | None,
+                      *, downloaded: bool = False) -> Saved:
+        """Audit that a report was made for this person, or that they took its file away:
+        staff only (reports are staff's), and a case report only by someone who still sees
+        the case."""
+
+        def command():
+            if case_id is not None:
+                self.get_case(actor, case_id)
+            authz.require_staff(actor, "make reports")
+            tenant = self.store.get(actor.tenant_id, Tenant)
+            note = tenant.record_report_download if downloaded else tenant.record_report
+            with acting(actor.account_id, actor.tenant_id):
+                note(kind, run_id, case_id)
+            return [tenant], None
+
+        return self.store.retrying(command)
+
     # ------------------------------------------------------------------ opening
     def open_case(
         self,

@@ -180,12 +180,36 @@ class Membership:
         """The account acting in one of its tenants: the named one, or its first."""
         account = self.store.peek(account_id, Account)
         for tenant_id in list(account.tenant_ids):  # a copy: the peeked account is shared
-            tenant = self.store.peek(UUID(tenant_id), Tenant)
-            if tenant_slug in (None, tenant.slug):
+            tenant = self._tenant_here(tenant_id)
+            if tenant is not None and tenant_slug in (None, tenant.slug):
                 role = tenant.role_of(account.id)
                 if role:
                     return Actor(account.id, tenant.id, role)
         raise NotAuthenticated("This account is not a member of that tenant.")
+
+    def _tenant_here(self, tenant_id: str) -> Tenant | None:
+        """One of an account's tenants, or None when this store does not hold it: a person
+        whose practice moved here from another Mend still lists the tenants that stayed."""
+        try:
+            return self.store.peek(UUID(tenant_id), Tenant)
+        except NotFound:
+            return None
+
+    def record_tenant_export(self, tenant_id: UUID, actor: Actor | None = None) -> Saved:
+        """Audit that the tenant's whole history is being taken out to move to another Mend:
+        by one of its owners, or (no actor) by the operator from the command line."""
+        if actor is not None:
+            authz.require_owner(actor, "export the whole practice")
+            if actor.tenant_id != tenant_id:
+                raise NotFound(f"No tenant {tenant_id}.")
+
+        def command():
+            tenant = self.store.get(tenant_id, Tenant)
+            with acting(actor.account_id if actor else None, tenant.id):
+                tenant.record_tenant_export()
+            return [tenant], None
+
+        return self.store.retrying(command)
 
     def tenant_slug(self, tenant_id: UUID) -> str:
         return self.store.peek(tenant_id, Tenant).slug
@@ -194,8 +218,8 @@ class Membership:
         """The account's tenants with its role in each."""
         found = []
         for tenant_id in list(account.tenant_ids):
-            tenant = self.store.peek(UUID(tenant_id), Tenant)
-            role = tenant.role_of(account.id)
+            tenant = self._tenant_here(tenant_id)
+            role = tenant.role_of(account.id) if tenant is not None else None
             if role:
                 found.append((tenant, role))
         return found

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from uuid import NAMESPACE_URL, UUID, uuid5
 from zoneinfo import available_timezones
@@ -133,6 +134,48 @@ class Tenant(MendAggregate):
 
     @event("CaseExported")
     def _case_exported(self, case_id: UUID, events: int) -> None:
+        pass
+
+    def record_report(self, kind: str, run_id: UUID, case_id: UUID | None) -> None:
+        """Note that a report was made: its kind and case, never a word of what it holds."""
+        self._report_made(checks.one_of("kind", kind, v.REPORT_KINDS), run_id, case_id)
+
+    def record_report_download(self, kind: str, run_id: UUID, case_id: UUID | None) -> None:
+        """Note that someone took a made report's file away."""
+        self._report_downloaded(checks.one_of("kind", kind, v.REPORT_KINDS), run_id, case_id)
+
+    @dataclass(frozen=True)
+    class ReportMade(MendAggregate.Event):
+        class_version = 1
+        kind: str
+        run_id: UUID
+        case_id: UUID | None
+
+    @event(ReportMade)
+    def _report_made(self, kind: str, run_id: UUID, case_id: UUID | None) -> None:
+        pass
+
+    @dataclass(frozen=True)
+    class ReportDownloaded(MendAggregate.Event):
+        class_version = 1
+        kind: str
+        run_id: UUID
+        case_id: UUID | None
+
+    @event(ReportDownloaded)
+    def _report_downloaded(self, kind: str, run_id: UUID, case_id: UUID | None) -> None:
+        pass
+
+    def record_tenant_export(self) -> None:
+        """Note that the tenant's whole history was taken out, to move it to another Mend."""
+        self._tenant_exported()
+
+    @dataclass(frozen=True)
+    class TenantExported(MendAggregate.Event):
+        class_version = 1
+
+    @event(TenantExported)
+    def _tenant_exported(self) -> None:
         pass
 
     def add_founding_owner(self, account_id: UUID) -> None:

@@ -97,6 +97,12 @@ TENANT_KINDS = ("practice", "organization")
 VISIBILITIES = ("shared", "staff", "private")
 JOURNAL_VISIBILITIES = ("private", "shared")
 
+#: The reports a job makes: of one case (a PDF, a printable page), of the tenant's outcomes,
+#: and the caseload and outcomes as spreadsheets.
+CASE_REPORT_KINDS = ("report.case_pdf", "report.case_html")
+TENANT_REPORT_KINDS = ("report.outcomes", "csv.outcomes", "csv.caseload")
+REPORT_KINDS = CASE_REPORT_KINDS + TENANT_REPORT_KINDS
+
 RATING_MIN, RATING_MAX = 0, 10
 SEVERITY_MIN, SEVERITY_MAX = 1, 3
 PULSE_MIN_RESPONSES = 5

@@ -13,6 +13,7 @@ from mend.config import Settings
 from mend.platform import auth, cli, docs, errors, health, limits, security, web
 from mend.platform.api import access, cases, exports, insights
 from mend.platform.api import alerts, me
+from mend.platform.api import reports
 from mend.workers import context
 
 #: Bodies above this are refused with 413 before they are parsed.
@@ -68,6 +69,7 @@ def create_app(settings: Settings | None = None) -> Flask:
     api.register_blueprint(exports.bp)
     api.register_blueprint(alerts.bp)
     api.register_blueprint(me.bp)
+    api.register_blueprint(reports.bp)
     app.register_blueprint(health.bp)
     app.register_blueprint(docs.bp)
     errors.register(app)

@@ -161,7 +161,7 @@ def _require_csrf() -> None:
 
 
 #: The blueprints whose routes need a signed-in caller unless marked public.
-SIGNED_IN_BLUEPRINTS = ("access", "cases", "insights", "exports")
+SIGNED_IN_BLUEPRINTS = ("access", "cases", "insights", "exports", "alerts", "me", "reports")
 
 
 def public(view: Callable) -> Callable:

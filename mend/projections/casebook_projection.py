@@ -170,6 +170,11 @@ class CasebookProjection:
     def _(self, e: Tenant.CaseExported, position: int) -> list[Change]:
         return self._activity(e, position, case_id=str(e.case_id))
 
+    @process.register(Tenant.ReportMade)
+    @process.register(Tenant.ReportDownloaded)
+    def _(self, e: Any, position: int) -> list[Change]:
+        return self._activity(e, position, case_id=str(e.case_id) if e.case_id else None)
+
     @process.register
     def _(self, e: Account.AccountRenamed, position: int) -> list[Change]:
         renamed = ("account_renamed", {"account_id": str(e.originator_id), "name": e.name})

@@ -13,6 +13,16 @@ def _words(code: str) -> str:
     return code.replace("_", " ")
 
 
+#: A report's kind as the audit feed names it.
+REPORT_WORDS = {
+    "report.case_pdf": "case report (PDF)",
+    "report.case_html": "case report (printable page)",
+    "report.outcomes": "outcome report (PDF)",
+    "csv.outcomes": "outcomes (CSV)",
+    "csv.caseload": "caseload (CSV)",
+}
+
+
 def _plural(n: int, word: str) -> str:
     return f"{n} {word}" + ("" if n == 1 else "s")
 
@@ -86,6 +96,9 @@ _SUMMARIES: dict[type, Callable[[Any], str]] = {
         + (f" from {e.address}" if e.address else "")
     ),
     Tenant.CaseExported: lambda e: f"Case record exported ({e.events} events)",
+    Tenant.TenantExported: lambda e: "Whole practice exported, to move to another Mend",
+    Tenant.ReportMade: lambda e: f"Report made: {REPORT_WORDS.get(e.kind, e.kind)}",
+    Tenant.ReportDownloaded: lambda e: f"Report downloaded: {REPORT_WORDS.get(e.kind, e.kind)}",
     Account.SessionEnded: lambda e: "Signed out",
     Account.SignedOutEverywhere: lambda e: "Signed out everywhere",
 }

@@ -53,7 +53,7 @@ def raise_alert(cursor: Any, preferences: Preferences, *, tenant_id: str, case_i
     subject, sentence = WORDS[kind]
     message_ids = []
     for account_id in practitioners:
-        choice = preferences.alerts_of(tenant_id, account_id)[kind]
+        choice = preferences.alerts_of(tenant_id, account_id, cursor)[kind]
         if choice.in_inbox:
             cursor.execute(
                 "INSERT INTO mend_alert_recipients (alert_id, account_id)"

@@ -198,7 +198,7 @@ def _remind_now(cursor: Any, notices: Notices, case_id: str, event: Any,
     tenant_id = str(case.tenant)
     zone = notices.practice(tenant_id)[1]
     people = list(case.participants)
-    settings = notices.preferences.reminders_of_many(people, zone)
+    settings = notices.preferences.reminders_of_many(people, zone, cursor)
     rows = []
     for account_id in people:
         chosen = settings[account_id]

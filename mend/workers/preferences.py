@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timezone
+from typing import Any
 from uuid import UUID
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
@@ -58,7 +59,8 @@ class AlertChoice:
 def check_time_zone(value: str) -> str:
     try:
         ZoneInfo(value)
-    except (ZoneInfoNotFoundError, ValueError):
+    # OSError too: a folder of the zone database ("Europe") or a name too long for a file.
+    except (ZoneInfoNotFoundError, ValueError, OSError):
         raise InvalidValue("time_zone", "must be a time zone such as Europe/Lisbon") from None
     return value
 
@@ -78,17 +80,25 @@ class Preferences:
     def __init__(self, ledger: Ledger):
         self.ledger = ledger
 
+    def _rows(self, cursor: Any, sql: str, params: dict[str, Any]) -> list[dict[str, Any]]:
+        if cursor is None:
+            return self.ledger.rows(sql, params)
+        cursor.execute(sql, params)
+        return cursor.fetchall()
+
     # -- reminders (one row per account: a person has one phone, whatever the practice)
     def reminders_of(self, account_id: UUID | str, default_zone: str = "UTC") -> ReminderSettings:
         return self.reminders_of_many([str(account_id)], default_zone)[str(account_id)]
 
     def reminders_of_many(self, account_ids: list[str], default_zone: str = "UTC",
-                          ) -> dict[str, ReminderSettings]:
+                          cursor: Any = None) -> dict[str, ReminderSettings]:
+        """Given the cursor of a transaction under way, read through it: a second
+        connection taken while one is held can wait for ever on a small pool."""
         found: dict[str, ReminderSettings] = {}
         for start in range(0, len(account_ids), 500):
             chunk = account_ids[start:start + 500]
             marks = ", ".join(f":a{i}" for i in range(len(chunk)))
-            for row in self.ledger.rows(
+            for row in self._rows(cursor, 
                 "SELECT account_id, time_zone, hour, quiet_from, quiet_to, paused_until_us,"
                 f" stopped FROM mend_reminder_settings WHERE account_id IN ({marks})",
                 {f"a{i}": a for i, a in enumerate(chunk)},
@@ -127,8 +137,9 @@ class Preferences:
         return settings
 
     # -- alerts (per member of a tenant: an owner of two practices chooses for each)
-    def alerts_of(self, tenant_id: UUID | str, account_id: UUID | str) -> dict[str, AlertChoice]:
-        rows = self.ledger.rows(
+    def alerts_of(self, tenant_id: UUID | str, account_id: UUID | str,
+                  cursor: Any = None) -> dict[str, AlertChoice]:
+        rows = self._rows(cursor, 
             "SELECT kind, by_email, in_inbox FROM mend_alert_settings"
             " WHERE tenant_id = :tenant_id AND account_id = :account_id",
             {"tenant_id": str(tenant_id), "account_id": str(account_id)})

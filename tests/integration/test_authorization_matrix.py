@@ -40,6 +40,7 @@ from mend.config import Settings
 from mend.domain.store import event_id
 from mend.domain.vocabulary import CASE_KINDS, SHORT_MAX
 from mend.platform import create_app
+from mend.workers.notices import follow
 
 API = "/api/v1"
 CASE = f"{API}/cases/<uuid:case_id>"
@@ -102,6 +103,19 @@ def case_route(status: int, allowed: frozenset[str]) -> Expect:
 
 
 ZONES = sorted(available_timezones())
+#: A case report: those who may read the case and are staff; a client's is a 404 as well.
+REPORT_READERS = Expect(
+    {role: 401 if role == ANONYMOUS else 200 if role in STAFF - OFF_CASE else 404
+     for role in ROLES},
+    {role: 401 if role == ANONYMOUS else 404 for role in ROLES})
+#: Acting on the shared case's alert: staff who may see the case (doing it twice is doing it
+#: once, so every one of them gets 200); clients are refused whatever the id (403), staff
+#: not on the case and everyone with another tenant's alert find nothing (404).
+ALERT_ACTORS = Expect(
+    {role: 401 if role == ANONYMOUS else 403 if role in ("client", "client_off")
+     else 404 if role in OFF_CASE else 200 for role in ROLES},
+    {role: 401 if role == ANONYMOUS else 403 if role in ("client", "client_off") else 404
+     for role in ROLES})
 
 EXPECTED: dict[tuple[str, str], Expect] = {
     # ------------------------------------------------------------ public
@@ -182,13 +196,28 @@ EXPECTED: dict[tuple[str, str], Expect] = {
         {role: 401 if role == ANONYMOUS else 404 for role in ROLES}),
     ("POST", f"{CASE}/timeline/<uuid:entry_id>/hold-back"): case_route(201, STAFF),
     ("POST", f"{CASE}/timeline/<uuid:entry_id>/release"): case_route(201, STAFF),
+    # ------------------------------------------------------------ reports
+    ("POST", f"{CASE}/reports"): case_route(202, STAFF),
+    ("POST", f"{API}/reports"): tenant_route(202, STAFF),  # the caller's caseload as CSV
+    # The owner's report of the shared case: the staff who may read the case, no one else.
+    ("GET", f"{API}/reports/<uuid:run_id>"): REPORT_READERS,
+    ("GET", f"{API}/reports/<uuid:run_id>/file"): REPORT_READERS,
+    # ------------------------------------------------------------ alerts and own settings
+    ("GET", f"{API}/alerts"): tenant_route(200, STAFF),
+    ("POST", f"{API}/alerts/<uuid:alert_id>/acknowledge"): ALERT_ACTORS,
+    ("POST", f"{API}/alerts/<uuid:alert_id>/resolve"): ALERT_ACTORS,
+    ("GET", f"{API}/me/reminders"): tenant_route(200, SIGNED_IN),
+    ("PUT", f"{API}/me/reminders"): tenant_route(200, SIGNED_IN),
+    ("GET", f"{API}/me/alert-settings"): tenant_route(200, STAFF),
+    ("PUT", f"{API}/me/alert-settings"): tenant_route(200, STAFF),
 }
 
 #: Not routes of the API: files served as they are.
 EXCLUDED_ENDPOINTS = frozenset({"static", "docs.asset"})
 #: The pages sign in with a session, not a bearer token: tests/integration/web/ holds their
 #: own matrix.
-PAGE_BLUEPRINTS = frozenset({"signing_in", "caseload", "case_pages", "portal", "admin"})
+PAGE_BLUEPRINTS = frozenset({"signing_in", "caseload", "case_pages", "portal", "admin",
+                             "report_pages", "alert_pages"})
 
 
 def app_routes(app: Flask) -> list[tuple[str, str]]:
@@ -213,7 +242,7 @@ def body_for(method: str, rule: str, tenant: Tenant, caller: Person | None,
     """The smallest body its route's schema accepts; ids in it are `tenant`'s."""
     people = tenant.people
     text = f"{tenant.words} check {serial}"
-    if method != "POST":
+    if method not in ("POST", "PUT"):
         return None
     bodies: dict[str, dict[str, Any] | None] = {
         f"{API}/tenants": {
@@ -283,6 +312,12 @@ def body_for(method: str, rule: str, tenant: Tenant, caller: Person | None,
         f"{CASE}/timeline/<uuid:entry_id>/release": {},
         f"{CASE}/participants/<uuid:account_id>/remove": {},
         f"{CASE}/practitioners/<uuid:account_id>/unassign": {},
+        f"{CASE}/reports": {"kind": "report.case_pdf"},
+        f"{API}/reports": {"kind": "csv.caseload"},
+        f"{API}/me/reminders": {"time_zone": "Europe/Lisbon", "hour": 18, "quiet_from": 21,
+                                "quiet_to": 8},
+        f"{API}/me/alert-settings": {"alerts": [{"kind": "risk_high", "by_email": True,
+                                                 "in_inbox": True}]},
     }
     return bodies.get(rule)
 
@@ -308,6 +343,8 @@ class Tenant:
     flag_id: str = ""
     agreement_id: str = ""
     spare_token_id: str = ""  # one of the owner's tokens
+    run_id: str = ""  # the owner's report of the main case
+    alert_id: str = ""  # the safety alert raised on the main case
 
     @property
     def owner(self) -> Person:
@@ -422,7 +459,21 @@ def build_tenant(http: Http, slug: str, words: str) -> Tenant:
     raise_flag(http, tenant, main, f"{words} flag two")
     tenant.agreement_id = make_agreement(http, tenant, main, f"{words} agreement")
     _, tenant.spare_token_id = issue_token(http, owner, slug)
+    tenant.run_id = http.call("POST", f"{API}/cases/{main}/reports", owner.token,
+                              {"kind": "report.case_pdf"}, expect=202).json["run_id"]
+    tenant.alert_id = raise_safety_alert(http, tenant, main)
     return tenant
+
+
+def raise_safety_alert(http: Http, tenant: Tenant, case_id: str) -> str:
+    """A safety red flag on the case, noticed by the notices follower as it is in production:
+    an alert in the inbox of the practitioner on the case."""
+    http.call("POST", f"{API}/cases/{case_id}/red-flags", tenant.owner.token,
+              {"code": "abuse_history", "note": f"{tenant.words} safety flag"}, expect=201)
+    follow(http.app.extensions["mend"], datetime.now(timezone.utc))
+    alerts = http.call("GET", f"{API}/alerts", tenant.people["practitioner"].token,
+                       expect=200).json["alerts"]
+    return next(a["id"] for a in alerts if a["case"]["id"] == case_id)
 
 
 @dataclass
@@ -499,6 +550,8 @@ class World:
             "flag_id": tenant.flag_id,
             "agreement_id": tenant.agreement_id,
             "token_id": tenant.spare_token_id,
+            "run_id": tenant.run_id,
+            "alert_id": tenant.alert_id,
         }
         if "/participants/" in rule:
             values["account_id"] = tenant.people["client"].account_id

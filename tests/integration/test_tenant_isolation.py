@@ -42,6 +42,7 @@ class Story:
     tenant: Tenant
     texts: list[str] = field(default_factory=list)
     ids: set[str] = field(default_factory=set)
+    runs: list[str] = field(default_factory=list)  # its reports, made by jobs
 
     def post(self, http: Http, who: str, path: str, body: dict[str, Any]) -> dict[str, Any]:
         answer = http.call("POST", f"{API}{path}", self.tenant.people[who].token, body,
@@ -100,6 +101,11 @@ def tell(http: Http, tenant: Tenant) -> Story:
         story.post(http, "owner", f"/cases/{workplace}/pulses", {"scores": scores})
     story.post(http, "owner", f"/cases/{friendship}/close",
                {"outcome": "reconciled", "note": text("closing note: friends again")})
+    for kind in ("report.case_pdf", "report.case_html"):  # made at once: no Redis here
+        run = http.call("POST", f"{API}/cases/{couple}/reports", tenant.owner.token,
+                        {"kind": kind}, expect=202).json
+        story.runs.append(run["run_id"])
+    story.ids.update(story.runs)
     return story
 
 
@@ -169,6 +175,13 @@ ROW_IDS: dict[str, Callable[[dict[str, Any]], set[str]]] = {
         i for row in body["entries"] for i in (row["actor"]["id"], row["case_id"]) if i},
     f"{API}/auth/tokens": lambda body: {row["token_id"] for row in body["tokens"]},
     f"{API}/analytics/outcomes": lambda body: set(),
+    f"{API}/alerts": lambda body: {
+        i for row in body["alerts"] for i in (
+            row["case"]["id"], *((row[k] or {}).get("id") for k in (
+                "person", "acknowledged_by", "resolved_by"))) if i},
+    # A person's own settings: no ids at all.
+    f"{API}/me/reminders": lambda body: set(),
+    f"{API}/me/alert-settings": lambda body: set(),
 }
 #: Routes that hold no tenant's data at all.
 PUBLIC = {"/", "/healthz", f"{API}/openapi.json", f"{API}/docs"}
@@ -212,17 +225,21 @@ def test_every_get_route_called_with_a_s_ids_answers_as_if_they_never_existed(wo
         names = PARAMETER.findall(rule)
         if not names:
             continue
-        assert rule.startswith(CASE) and names == ["case_id"], (
-            f"{rule}: a GET route with path parameters this test does not know how to fill")
-        a_case = a.cases["workplace" if rule.endswith("/progress") else "couple"]
-        for a_id in [a_case, *(c for c in a.cases.values() if c != a_case)]:
+        if names == ["run_id"]:
+            a_ids = world.a.runs
+        else:
+            assert rule.startswith(CASE) and names == ["case_id"], (
+                f"{rule}: a GET route with path parameters this test does not know how to fill")
+            a_case = a.cases["workplace" if rule.endswith("/progress") else "couple"]
+            a_ids = [a_case, *(c for c in a.cases.values() if c != a_case)]
+        for a_id in a_ids:
             answer = world.http.call("GET", PARAMETER.sub(a_id, rule), token)
             never = str(uuid.uuid4())
             baseline = world.http.call("GET", PARAMETER.sub(never, rule), token)
             checked += 1
             text = answer.get_data(as_text=True)
             if answer.status_code != 404:
-                problems.append(f"{rule} with A's case {a_id}: {answer.status_code} {text}")
+                problems.append(f"{rule} with A's {a_id}: {answer.status_code} {text}")
             if baseline.get_data(as_text=True).replace(never, a_id) != text:
                 problems.append(f"{rule}: A's case answers otherwise than a case that never "
                                 f"existed: {text!r}")

@@ -188,6 +188,8 @@ COMMANDS: dict[str, Entry] = {
     ),
     "case_for_export": Entry(OWNERS_READ, lambda cw, a, c, w: cw.case_for_export(a, c.id)),
     "record_export": Entry(OWNERS, lambda cw, a, c, w: cw.record_export(a, c.id, events=12)),
+    "record_report": Entry(STAFF, lambda cw, a, c, w: cw.record_report(
+        a, "report.case_pdf", uuid4(), c.id)),
     "open_case": Entry(
         OPENING,
         lambda cw, a, c, w: cw.open_case(

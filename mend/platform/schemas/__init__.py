@@ -9,3 +9,6 @@ from mend.platform.schemas.base import *  # noqa: F401,F403
 from mend.platform.schemas.queries import *  # noqa: F401,F403
 from mend.platform.schemas.requests import *  # noqa: F401,F403
 from mend.platform.schemas.responses import *  # noqa: F401,F403
+from mend.platform.schemas.reports import *  # noqa: F401,F403
+from mend.platform.schemas.alerts import *  # noqa: F401,F403
+from mend.platform.schemas.reminders import *  # noqa: F401,F403

@@ -16,12 +16,18 @@ from mend.platform.web import admin, caseload, cases, pages, portal, signing_in
 from mend.platform.web import program  # noqa: F401
 # The portal's readiness, ritual and agreement forms join the portal's blueprint likewise.
 from mend.platform.web import portal_practice  # noqa: F401
+# Moving the practice (owners) and a participant's own data, each made by a job, likewise.
+from mend.platform.web import moving, portal_data  # noqa: F401
+# The portal's reminder settings and the owners' operations page join theirs likewise.
+from mend.platform.web import operations, portal_reminders  # noqa: F401
+from mend.platform.web import alerts
+from mend.platform.web import reports as report_pages
 
 csrf = CSRFProtect()
 
 #: The JSON API keeps its own CSRF rule (the X-CSRF-Token header for browser sessions; none
 #: for bearer tokens), so only the pages' forms carry Flask-WTF's token.
-API_BLUEPRINTS = ("access", "cases", "insights", "exports")
+API_BLUEPRINTS = ("access", "cases", "insights", "exports", "alerts", "me", "reports")
 
 
 def init_app(app: Flask) -> None:
@@ -32,6 +38,7 @@ def init_app(app: Flask) -> None:
     csrf.init_app(app)
     for name in API_BLUEPRINTS:
         csrf.exempt(app.blueprints[name])
-    for bp in (signing_in.bp, caseload.bp, cases.bp, portal.bp, admin.bp):
+    for bp in (signing_in.bp, caseload.bp, cases.bp, portal.bp, admin.bp, alerts.bp,
+               report_pages.bp):
         app.register_blueprint(bp)
     pages.init_app(app)

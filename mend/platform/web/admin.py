@@ -39,7 +39,8 @@ AUDIT_KINDS = {
                                             "signed_out_everywhere")),
     "members": ("Members and roles", ("member_invited", "invitation_accepted",
                                       "invitation_withdrawn", "role_granted", "role_revoked")),
-    "exports": ("Case records exported", ("case_exported",)),
+    "exports": ("Records exported", ("case_exported", "tenant_exported")),
+    "reports": ("Reports made and downloaded", ("report_made", "report_downloaded")),
     "cases": ("Cases opened and closed", ("case_opened", "case_closed", "case_reopened")),
     "tokens": ("API tokens", ("api_token_issued", "api_token_revoked")),
 }

@@ -10,8 +10,6 @@ entries) never reaches these templates at all.
 
 from __future__ import annotations
 
-import json
-from dataclasses import asdict
 from datetime import datetime, timezone
 from typing import Any
 from uuid import UUID
@@ -26,6 +24,7 @@ from mend.domain.errors import NotFound
 from mend.platform import schemas as s
 from mend.platform.auth import mend
 from mend.platform.forms import load_form
+from mend.platform.my_data import client_data
 from mend.platform.web import charts, practice_view, words
 from mend.platform.web.pages import (
     REFUSALS,
@@ -176,15 +175,6 @@ def my_data_download(case_id: UUID):
     they see them, and every timeline entry they may read (their own private ones too)."""
     if redirect_to := _client_only(case_id):
         return redirect_to
-    me, reader = actor(), mend().reader
-    detail = reader.case(me, case_id)
-    figures = reader.figures(me, case_id)
-    body = {
-        "taken_at": datetime.now(timezone.utc).isoformat(),
-        "case": s.CaseDetailSchema().dump(detail),
-        "metrics": s.MetricsSchema().dump({"case_id": case_id, **asdict(figures.metrics)}),
-        "events": s.TimelineEventSchema(many=True).dump(reader.everything_readable(me, case_id)),
-    }
-    return Response(json.dumps(body, indent=2, ensure_ascii=False), mimetype="application/json",
+    return Response(client_data(mend().reader, actor(), case_id), mimetype="application/json",
                     headers={"Content-Disposition":
                              f'attachment; filename="mend-{case_id}.json"'})

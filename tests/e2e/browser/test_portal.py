@@ -82,8 +82,9 @@ def test_two_partners_follow_their_own_progress_from_their_phones(browser, pract
     tom.get_by_role("link", name=re.compile("My data")).click()
     assert serious_violations(tom) == []
     shoot(tom, "portal-my-data")
+    tom.get_by_role("button", name="Download my data").click()  # a job makes the file
     with tom.expect_download() as download:
-        tom.get_by_role("link", name="Download my data").click()
+        tom.get_by_role("link", name="Download the file").click()
     saved = download.value.path().read_text()
     assert "We cooked together on Sunday." in saved and "I still flinch" not in saved
 

@@ -15,7 +15,8 @@ import pytest
 
 from tests.integration.web.conftest import ROLES, stored
 
-PAGE_BLUEPRINTS = ("signing_in", "caseload", "case_pages", "portal", "admin")
+PAGE_BLUEPRINTS = ("signing_in", "caseload", "case_pages", "portal", "admin", "alert_pages",
+                   "report_pages")
 SIGN_IN = "sign_in"  # a redirect to the sign-in page
 MY_CASES = "my_cases"  # a redirect to the client's own cases
 DASHBOARD = "dashboard"  # a redirect to the workspace's caseload
@@ -55,15 +56,18 @@ def dashboard(role: str, scope: str) -> object:
     return SIGN_IN if role == "anonymous" else MY_CASES if role.startswith("client") else 200
 
 
-def staff_page(allowed: set[str]):
+def staff_page(allowed: set[str], refused: int = 403, allowed_status: int = 200):
     """A workspace page for some of the staff: 403 (in words) for the rest of the staff."""
     def expect(role: str, scope: str) -> object:
         if role == "anonymous":
             return SIGN_IN
         if role.startswith("client"):
             return MY_CASES
-        return 200 if role in allowed else 403
+        return allowed_status if role in allowed else refused
     return expect
+
+
+STAFF = {"owner", "supervisor", "practitioner", "practitioner_off"}
 
 
 def signed_in_only(status: int):
@@ -122,6 +126,19 @@ EXPECTED = {
                                            "practitioner_off"}),
     ("GET", "/admin/audit"): staff_page({"owner"}),
     ("GET", "/admin/outcomes"): staff_page({"owner", "supervisor"}),
+    ("GET", "/admin/operations"): staff_page({"owner"}),
+    # The alerts inbox is the staff's; an alert id that is no alert is a 404 page.
+    ("GET", "/alerts"): dashboard,
+    ("POST", "/alerts/<uuid:alert_id>/acknowledge"): staff_page(set(), refused=404),
+    ("POST", "/alerts/<uuid:alert_id>/resolve"): staff_page(set(), refused=404),
+    ("GET", "/settings/alerts"): dashboard,
+    ("POST", "/settings/alerts"): staff_page(STAFF, allowed_status=302),
+    # Reminder settings are everyone's own; the form sent without a time zone is a 422.
+    ("GET", "/portal/reminders"): signed_in_only(200),
+    ("POST", "/portal/reminders"): signed_in_only(422),
+    ("POST", "/portal/reminders/stop"): signed_in_only(302),
+    ("POST", "/portal/reminders/start"): signed_in_only(302),
+    ("GET", "/admin/moving"): staff_page({"owner"}),
 }
 #: Routes whose every answer is covered by tests of their own (test_signing_in.py).
 COVERED_ELSEWHERE = {
@@ -132,6 +149,14 @@ COVERED_ELSEWHERE = {
     # test_pulses.py: a one-time link stands for its person, signed in or not
     ("GET", "/pulse/<string:token>"), ("POST", "/pulse/<string:token>"),
     ("POST", "/account/tokens"), ("POST", "/account/tokens/<uuid:token_id>/revoke"),
+    # test_data_export.py: starting exports, following their runs and taking their files
+    ("POST", "/admin/moving"), ("GET", "/admin/moving/<uuid:run_id>"),
+    ("GET", "/admin/moving/<uuid:run_id>/file"), ("POST", "/portal/cases/<uuid:case_id>/my-data"),
+    ("GET", "/portal/cases/<uuid:case_id>/my-data/<uuid:run_id>"),
+    ("GET", "/portal/cases/<uuid:case_id>/my-data/<uuid:run_id>/file"),
+    # test_reports.py: asking for reports, following their runs and taking their files
+    ("POST", "/cases/<uuid:case_id>/reports"), ("POST", "/reports"),
+    ("GET", "/reports/<uuid:run_id>"), ("GET", "/reports/<uuid:run_id>/file"),
     # test_admin.py
     ("POST", "/admin/members/invite"), ("POST", "/admin/members/<uuid:account_id>/resend"),
     ("POST", "/admin/members/<uuid:account_id>/withdraw"),
@@ -182,6 +207,7 @@ def path_of(rule: str, practices, scope: str, boards: dict | None = None) -> str
     return (rule.replace("<uuid:case_id>", str(case_id))
             .replace("<string:name>", name).replace("<uuid:item_id>", str(uuid4()))
             .replace("<uuid:agreement_id>", str(uuid4())).replace("<uuid:pulse_id>", str(uuid4()))
+            .replace("<uuid:alert_id>", str(uuid4()))
             .replace("<uuid:person_id>", str(practices[scope].people["client"].account_id)))
 
 
