@@ -247,7 +247,8 @@ def test_two_schedulers_and_a_doubled_tick_send_each_reminder_once(mend):
     messages = world.messages("reminder.")
     recipients = [m["recipient_id"] for m in messages]
     assert sorted(recipients) == sorted(str(c.account_id) for c in p.clients)
-    print(f"\ndoubled tick: sent {len(messages)}, duplicates {len(recipients) - len(set(recipients))},"
+    doubles = len(recipients) - len(set(recipients))
+    print(f"\ndoubled tick: sent {len(messages)}, duplicates {doubles},"
           f" lost {len(p.clients) - len(set(recipients))}")
 
 
