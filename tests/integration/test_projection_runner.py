@@ -215,19 +215,22 @@ def test_a_runner_killed_again_and_again_still_applies_each_event_once(postgres_
 
         kills = []
         for _ in range(4):
+            if app.runner.position >= head:
+                break  # a quick machine caught up before the fourth kill: nothing left to cut
             process = start_runner_process(postgres_settings, batch_size=10)
             start = app.runner.position
             deadline = time.monotonic() + 30
             while app.runner.position <= start and time.monotonic() < deadline:
                 assert process.poll() is None, process.stderr.read().decode()
                 time.sleep(0.005)
-            time.sleep(random.uniform(0.05, 0.25))  # somewhere mid-stream, often mid-batch
+            time.sleep(random.uniform(0.02, 0.15))  # somewhere mid-stream, often mid-batch
             process.send_signal(signal.SIGKILL)
             assert process.wait(timeout=10) == -signal.SIGKILL
             process.stderr.close()
             kills.append(app.runner.position)
 
-        assert kills == sorted(kills) and kills[0] > 0 and kills[-1] < head
+        mid_stream = [position for position in kills if position < head]
+        assert kills == sorted(kills) and kills[0] > 0 and len(mid_stream) >= 3, kills
         restarted = start_runner_process(postgres_settings, batch_size=10)
         _, errors = restarted.communicate(timeout=60)
         assert restarted.returncode == 0, errors.decode()
