@@ -1,7 +1,7 @@
 """How fast the scheduled work goes: a tick over a large caseload, and reminder delivery to a
 local SMTP server, each beside a bare rq job loop on the same worker in the same run.
 
-    python benchmarks/jobs.py [--cases 10000] [--clients 100] [--deliveries 1000]
+    python benchmarks/jobs.py [--cases 10000] [--clients 100] [--deliveries 1000] [--rounds 5]
 
 One run, on a fresh PostgreSQL database (MEND_BENCH_POSTGRES, as the other benchmarks) and
 the Redis at MEND_BENCH_REDIS (default redis://127.0.0.1:6379/0) under a key prefix of its
@@ -14,11 +14,12 @@ due a check-in. The notices follower then reads the whole log once (timed, for i
    due: it finds the --cases due reminders, writes them to the outbox and enqueues one
    delivery job each (deterministic job ids, one Redis round trip per thousand). Then the
    same tick again, which finds nothing new. Target: the first tick under 5 s.
-2. delivery: --deliveries of those delivery jobs drained by one real worker
-   (`python -m mend.workers.worker --burst`) sending to an aiosmtpd server in this process;
-   beside it, the same number of bare jobs (a function that returns its argument) drained
-   by the same kind of worker. Rates come from the jobs' own start and end times in Redis,
-   so the worker's start-up is not counted. Target: delivery at least 50 % of the bare rate.
+2. delivery, in --rounds rounds: --deliveries of those delivery jobs drained by one real
+   worker (`python -m mend.workers.worker --burst`) sending to an aiosmtpd server in this
+   process; then the same number of bare jobs (a function that returns its argument)
+   drained by the same kind of worker. Rates come from the jobs' own start and end times in
+   Redis, so the worker's start-up is not counted. Target: the median of the rounds' ratios
+   at least 50 % (one round's ratio swung from 47 % to 61 % between runs on 2 cores).
 
 The exit status is 0 only when both targets are met.
 """
@@ -27,6 +28,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import statistics
 import subprocess
 import sys
 import time
@@ -118,6 +120,7 @@ def main() -> int:
     parser.add_argument("--cases", type=int, default=10_000)
     parser.add_argument("--clients", type=int, default=100)
     parser.add_argument("--deliveries", type=int, default=1000)
+    parser.add_argument("--rounds", type=int, default=5)
     args = parser.parse_args()
 
     import dataclasses
@@ -165,27 +168,33 @@ def main() -> int:
                   f" by {job_s:.2f} s; the next tick {again_s:.2f} s ({again.reminders} new)."
                   f"  Target < {TICK_TARGET_S:.0f} s: {'met' if met else 'NOT met'}")
             ok &= met and ticked.reminders == args.cases
-            # Keep the first --deliveries jobs in the queue for the delivery measurement.
-            client.ltrim(f"rq:queue:{prefix}-default", 0, args.deliveries - 1)
+            # The rounds below queue their own deliveries: start from an empty queue.
+            client.delete(f"rq:queue:{prefix}-default")
 
-            delivery_jobs = [Job.fetch(f"{prefix}-mail-{m}", connection=client,
-                                       serializer=JSONSerializer)
-                             for m in mail_ids[:args.deliveries]]
-            drain(settings, prefix, smtp.port)
-            delivered = rate_of(delivery_jobs)
+            # Rounds of each, alternating, and the median of their ratios: on a small
+            # machine one round of either can be slowed by anything else that runs.
+            ratios, sent = [], 0
+            for n in range(args.rounds):
+                ids = mail_ids[n * args.deliveries:(n + 1) * args.deliveries]
+                enqueue_deliveries(mend, ids)
+                delivery_jobs = [Job.fetch(f"{prefix}-mail-{m}", connection=client,
+                                           serializer=JSONSerializer) for m in ids]
+                drain(settings, prefix, smtp.port)
+                delivered = rate_of(delivery_jobs)
+                # By name: run as a script, this module is __main__ to itself, not to a worker.
+                bare_jobs = [mend.jobs.enqueue("benchmarks.jobs.bare", str(i))
+                             for i in range(args.deliveries)]
+                drain(settings, prefix, smtp.port)
+                baseline = rate_of(bare_jobs)
+                ratios.append(delivered / baseline)
+                print(f"delivery round {n + 1}: {delivered:.0f} messages/s; bare rq job loop"
+                      f" {baseline:.0f} jobs/s; ratio {ratios[-1]:.0%}")
             sent = len(smtp.mailbox.ids())
-
-            # By name: run as a script, this module is __main__ to itself but not to a worker.
-            bare_jobs = [mend.jobs.enqueue("benchmarks.jobs.bare", str(n))
-                         for n in range(args.deliveries)]
-            drain(settings, prefix, smtp.port)
-            baseline = rate_of(bare_jobs)
-            ratio = delivered / baseline
-            print(f"delivery: {delivered:.0f} messages/s ({sent} sent to SMTP);"
-                  f" bare rq job loop {baseline:.0f} jobs/s; ratio {ratio:.0%}"
-                  f"  target >= {DELIVERY_TARGET:.0%}:"
+            ratio = statistics.median(ratios)
+            print(f"delivery: median ratio {ratio:.0%} over {args.rounds} rounds,"
+                  f" {sent} messages sent to SMTP, each once.  Target >= {DELIVERY_TARGET:.0%}:"
                   f" {'met' if ratio >= DELIVERY_TARGET else 'NOT met'}")
-            ok &= ratio >= DELIVERY_TARGET and sent == args.deliveries
+            ok &= ratio >= DELIVERY_TARGET and sent == args.rounds * args.deliveries
             mend.close()
     finally:
         for key in client.scan_iter(f"*{prefix}*"):
