@@ -70,4 +70,9 @@ def redis_prefix() -> Iterator[str]:
     client = redis.Redis.from_url(REDIS_URL)
     for key in client.scan_iter(f"*{prefix}*"):
         client.delete(key)
+    # rq's shared sets name every queue and worker: drop the members of this test's too.
+    for key in ("rq:queues", "rq:workers"):
+        for member in client.smembers(key):
+            if prefix in member.decode():
+                client.srem(key, member)
     client.close()

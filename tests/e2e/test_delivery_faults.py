@@ -201,15 +201,6 @@ def start_web(env: dict[str, str], logs: Path, port: int) -> Service:
                    env, logs)
 
 
-def forget_rq(prefix: str) -> None:
-    """rq's shared sets name every queue and worker: drop the members of this test's."""
-    with redis.Redis.from_url(REDIS_URL) as client:
-        for key in ("rq:queues", "rq:workers"):
-            for member in client.smembers(key):
-                if prefix in member.decode():
-                    client.srem(key, member)
-
-
 def logs_of(*services: Service) -> str:
     return "".join(f"\n--- {s.name} (pid {s.pid}) ---\n{s.tail()}" for s in services)
 
@@ -228,7 +219,6 @@ def delivering(pg_databases, redis_prefix, smtp) -> Iterator[Settings]:
     yield Settings(database_url=pg_databases(), redis_url=REDIS_URL, redis_prefix=redis_prefix,
                    smtp_host="127.0.0.1", smtp_port=smtp.port, smtp_security="none",
                    mail_from=MAIL_FROM)
-    forget_rq(redis_prefix)
 
 
 @pytest.fixture
@@ -529,54 +519,51 @@ def private_postgres() -> Iterator[PrivatePostgres]:
 def test_postgres_crashed_mid_run_sends_every_recorded_alert_once(
         private_postgres, redis_prefix, smtp, tmp_path):
     database = private_postgres
-    try:
-        with ExitStack() as stack:
-            env = mend_env(DATABASE_URL=database.url, REDIS_URL=REDIS_URL,
-                           MEND_REDIS_PREFIX=redis_prefix)
-            mend = Deployment(stack, env, tmp_path, smtp)
-            mend.open_case("store-crash")
-            pids = {s.name: s.pid for s in (mend.scheduler, mend.worker)}
+    with ExitStack() as stack:
+        env = mend_env(DATABASE_URL=database.url, REDIS_URL=REDIS_URL,
+                       MEND_REDIS_PREFIX=redis_prefix)
+        mend = Deployment(stack, env, tmp_path, smtp)
+        mend.open_case("store-crash")
+        pids = {s.name: s.pid for s in (mend.scheduler, mend.worker)}
 
-            def crash() -> None:
-                database.crash()
+        def crash() -> None:
+            database.crash()
 
-            def start() -> None:
-                database.start()
-                database.wait_ready()
+        def start() -> None:
+            database.start()
+            database.wait_ready()
 
-            statuses, recorded = record_crossings(mend, seconds=25, every=0.5, faults={
-                5: crash, 10: start})
-            back = time.monotonic()
-            # Every fact the store holds must be sent: the 201s, and any whose answer was
-            # lost in the crash although it was recorded.
-            facts = mend.recorded_crossings()
-            expected = set().union(*(mend.messages_of(e) for e in facts))
-            wait_for_all(smtp, expected, timeout=10)
-            if not expected <= set(smtp.mailbox.ids()):
-                # A job that failed while the store was away leaves its message queued or
-                # 'sending': the sweep a minute on (the lease, the overdue mark) queues it.
-                subprocess.run([sys.executable, "-m", "mend.workers.scheduler", "--once",
-                                "--at", (datetime.now(UTC) + PAST_LEASE).isoformat()],
-                               cwd=ROOT, env=mend.env, check=True, capture_output=True,
-                               timeout=60)
-                wait_for_all(smtp, expected, timeout=30)
-            time.sleep(3)  # a late duplicate would arrive now
-            _, duplicates, lost, line = tally(smtp, expected)
-            counted = {s: statuses.count(s) for s in sorted(set(statuses))}
-            print(f"\nPostgreSQL crashed for 5 s, {len(recorded)} crossings answered 201"
-                  f" ({len(facts)} recorded; answers {counted}) x 2 practitioners: {line}"
-                  f" (all in {time.monotonic() - back:.0f} s after it came back)")
-            assert all(s in (201, 503) for s in statuses), f"answers: {counted}" + (
-                mend.logs_tail())
-            assert set(recorded) <= facts
-            for service in (mend.scheduler, mend.worker):
-                assert service.alive() and service.pid == pids[service.name], (
-                    f"the {service.name} did not outlive the outage" + mend.logs_tail())
-            check_one_id_per_message(smtp, expected)
-            # Exactly once: "sent" is flushed before the job ends, so a crash forgets no
-            # delivery. (Only a crash between the SMTP server's 250 and that commit, a few
-            # milliseconds a message, could still send one twice, under its one Message-ID.)
-            assert lost == 0 and duplicates == 0, line + outbox_rows(
-                database.url, smtp, expected) + mend.logs_tail()
-    finally:
-        forget_rq(redis_prefix)
+        statuses, recorded = record_crossings(mend, seconds=25, every=0.5, faults={
+            5: crash, 10: start})
+        back = time.monotonic()
+        # Every fact the store holds must be sent: the 201s, and any whose answer was
+        # lost in the crash although it was recorded.
+        facts = mend.recorded_crossings()
+        expected = set().union(*(mend.messages_of(e) for e in facts))
+        wait_for_all(smtp, expected, timeout=10)
+        if not expected <= set(smtp.mailbox.ids()):
+            # A job that failed while the store was away leaves its message queued or
+            # 'sending': the sweep a minute on (the lease, the overdue mark) queues it.
+            subprocess.run([sys.executable, "-m", "mend.workers.scheduler", "--once",
+                            "--at", (datetime.now(UTC) + PAST_LEASE).isoformat()],
+                           cwd=ROOT, env=mend.env, check=True, capture_output=True,
+                           timeout=60)
+            wait_for_all(smtp, expected, timeout=30)
+        time.sleep(3)  # a late duplicate would arrive now
+        _, duplicates, lost, line = tally(smtp, expected)
+        counted = {s: statuses.count(s) for s in sorted(set(statuses))}
+        print(f"\nPostgreSQL crashed for 5 s, {len(recorded)} crossings answered 201"
+              f" ({len(facts)} recorded; answers {counted}) x 2 practitioners: {line}"
+              f" (all in {time.monotonic() - back:.0f} s after it came back)")
+        assert all(s in (201, 503) for s in statuses), f"answers: {counted}" + (
+            mend.logs_tail())
+        assert set(recorded) <= facts
+        for service in (mend.scheduler, mend.worker):
+            assert service.alive() and service.pid == pids[service.name], (
+                f"the {service.name} did not outlive the outage" + mend.logs_tail())
+        check_one_id_per_message(smtp, expected)
+        # Exactly once: "sent" is flushed before the job ends, so a crash forgets no
+        # delivery. (Only a crash between the SMTP server's 250 and that commit, a few
+        # milliseconds a message, could still send one twice, under its one Message-ID.)
+        assert lost == 0 and duplicates == 0, line + outbox_rows(
+            database.url, smtp, expected) + mend.logs_tail()

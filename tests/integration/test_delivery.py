@@ -48,11 +48,6 @@ def app(delivering) -> Iterator[Mend]:
     instance = bootstrap(delivering, start_runner=False)
     yield instance
     instance.close()
-    with redis.Redis.from_url(REDIS_URL) as client:
-        client.srem("rq:queues", f"rq:queue:{instance.jobs.queue_name}")
-        for key in client.smembers("rq:workers"):
-            if delivering.redis_prefix in key.decode():
-                client.srem("rq:workers", key)
 
 
 def worker_env(settings: Settings) -> dict[str, str]:

@@ -9,7 +9,6 @@ import json
 from collections.abc import Iterator
 
 import pytest
-import redis
 
 from mend.bootstrap import Mend, bootstrap
 from mend.config import Settings
@@ -34,10 +33,6 @@ def app(redis_settings) -> Iterator[Mend]:
     instance = bootstrap(redis_settings, start_runner=False)
     yield instance
     instance.close()
-    with redis.Redis.from_url(REDIS_URL) as client:  # the workers' entries in rq's own set
-        for key in client.smembers("rq:workers"):
-            if redis_settings.redis_prefix in key.decode():
-                client.srem("rq:workers", key)
 
 
 @pytest.fixture

@@ -33,17 +33,11 @@ def redis_settings(settings, redis_prefix) -> Settings:
 
 @pytest.fixture
 def mend(redis_settings) -> Iterator[Mend]:
-    """A Mend queueing on Redis, its views following the store; afterwards the rq keys of
-    this test's queue and workers are gone (the prefix fixture deletes the rest)."""
+    """A Mend queueing on Redis, its views following the store (the prefix fixture deletes
+    its rq keys afterwards)."""
     instance = bootstrap(redis_settings, start_runner=True)
     yield instance
-    queue = instance.jobs.queue_name
     instance.close()
-    with redis.Redis.from_url(REDIS_URL) as client:
-        for key in client.smembers("rq:workers"):
-            if redis_settings.redis_prefix in key.decode():
-                client.srem("rq:workers", key)
-        client.srem("rq:queues", f"rq:queue:{queue}")
 
 
 def a_worked_case(mend: Mend) -> tuple[Actor, object]:
