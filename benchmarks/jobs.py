@@ -31,6 +31,7 @@ import os
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 import uuid
 from datetime import datetime, timedelta, timezone
@@ -98,10 +99,14 @@ def drain(settings, prefix: str, smtp_port: int) -> None:
                MEND_REDIS_PREFIX=prefix, MEND_SMTP_HOST="127.0.0.1",
                MEND_SMTP_PORT=str(smtp_port), MEND_SMTP_SECURITY="none",
                PYTHONPATH=str(ROOT))
-    finished = subprocess.run([sys.executable, "-m", "mend.workers.worker", "--burst"],
-                              cwd=ROOT, env=env, capture_output=True, text=True, timeout=3600)
-    if finished.returncode != 0:
-        raise RuntimeError(finished.stderr[-2000:])
+    # The worker's log goes to a file, not a pipe: reading a pipe line by line would wake this
+    # process at every line and take turns with the SMTP server it runs in a thread.
+    with tempfile.TemporaryFile() as output:
+        finished = subprocess.run([sys.executable, "-m", "mend.workers.worker", "--burst"],
+                                  cwd=ROOT, env=env, stdout=output, stderr=output, timeout=3600)
+        if finished.returncode != 0:
+            output.seek(0)
+            raise RuntimeError(output.read()[-2000:].decode(errors="replace"))
 
 
 def rate_of(jobs: list) -> float:
