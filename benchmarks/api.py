@@ -49,9 +49,16 @@ GUNICORN_CMD_ARGS="--threads 8") are then compared on equal terms.
 Threads, not more processes: a command spends most of its time waiting (its save's commit,
 then the projections' commit), and a thread that waits leaves the CPU to the others.
 
+The GET timeline phase runs in --access-rounds alternating rounds against two Mend servers on
+the same database: one as shipped, writing an access-log row for every read, and one started
+with MEND_ACCESS_LOG=off (a setting only this benchmark uses; production refuses it), so the
+log's cost is measured in the same run, on the same data, each side as often first as second.
+
 Targets: GET timeline >= 40 % of the bare Flask rate for an answer of the same size (its
-ratio to the 40-byte answer is printed too); POST check-in >= 60 % of the bare save loop's rate, and p99 < 50 ms at half its own peak rate. The exit status is 0 only when
-all three are met and no request failed.
+ratio to the 40-byte answer is printed too); GET timeline with the access log at least
+ACCESS_LOG_TARGET of its rate without; POST check-in >= 60 % of the bare save loop's rate,
+and p99 < 50 ms at half its own peak rate. The exit status is 0 only when all four are met
+and no request failed.
 """
 
 from __future__ import annotations
@@ -97,6 +104,8 @@ THREADS = "4"
 GET_TARGET = 0.40  # of the bare Flask rate
 POST_TARGET = 0.60  # of the bare save loop's rate
 HALF_RATE_P99_TARGET_MS = 50.0
+#: GET timeline with the access log / without it: "no worse", within the rounds' own spread.
+ACCESS_LOG_TARGET = 0.95
 
 CHECK_IN = {"trust": 3, "emotional_safety": 4, "communication_ease": 2, "conflicts": 1}
 PASSWORD = "a long benchmark passphrase"
@@ -510,6 +519,8 @@ def main() -> int:
     parser.add_argument("--cases", type=int, default=16, help="cases, one client each")
     parser.add_argument("--history", type=int, default=20, help="check-ins per case at setup")
     parser.add_argument("--save-threads", type=int, default=8, help="bare save loop threads")
+    parser.add_argument("--access-rounds", type=int, default=2,
+                        help="GET timeline rounds with the access log on and off, alternating")
     args = parser.parse_args()
     # A SIGTERM unwinds like Ctrl-C does: servers stopped, databases dropped.
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
@@ -569,6 +580,13 @@ def main() -> int:
         server = stack.enter_context(gunicorn("wsgi:app", port, env, logs))
         web_log = logs / f"gunicorn-{port}.log"
         wait_answering(port, "/healthz", server, web_log)
+        # The same Mend on the same database, scheduler and all, but writing no access log:
+        # the baseline of the log's cost.
+        unlogged_port = free_port()
+        unlogged = stack.enter_context(gunicorn("wsgi:app", unlogged_port, {
+            **env, "MEND_ACCESS_LOG": "off"}, logs))
+        wait_answering(unlogged_port, "/healthz", unlogged,
+                       logs / f"gunicorn-{unlogged_port}.log")
         log(f"Mend: setting up {args.cases} cases with {args.history} check-ins each")
         seats = set_up_practice(port, args.cases, args.history)
         # The figures mean something only if the views follow: with the projections down or
@@ -584,10 +602,15 @@ def main() -> int:
             return web_log.read_text().count("projections lag")
 
         lagged_in_setup = lag_warnings()
-        log("Mend: GET timeline, closed loop")
-        reads = load(port, plans_for(seats, args.connections, lambda seat: Request(
-            "GET", f"/api/v1/cases/{seat.case_id}/timeline", None, bearer(seat), 200,
-        )), args.clients, schedule())
+        read_plans = plans_for(seats, args.connections, lambda seat: Request(
+            "GET", f"/api/v1/cases/{seat.case_id}/timeline", None, bearer(seat), 200))
+        rounds: dict[str, list[Measured]] = {"on": [], "off": []}
+        for n in range(args.access_rounds):
+            for side in (("on", "off") if n % 2 == 0 else ("off", "on")):
+                log(f"Mend: GET timeline, closed loop, access log {side} (round {n + 1})")
+                rounds[side].append(load(port if side == "on" else unlogged_port,
+                                         read_plans, args.clients, schedule()))
+        reads, reads_unlogged = merged(rounds["on"]), merged(rounds["off"])
 
         check_in = json.dumps(CHECK_IN).encode()
         post_plans = plans_for(seats, args.connections, lambda seat: Request(
@@ -604,13 +627,28 @@ def main() -> int:
             raise RuntimeError("the projections process stopped during the run:\n"
                                + projections_log.read_text()[-3000:])
 
-    return report(args, saves, bare, bare_sized, reads, writes, paced, half_rate, lagging)
+    return report(args, saves, bare, bare_sized, reads, writes, paced, half_rate, lagging,
+                  reads_unlogged, rounds)
+
+
+def merged(parts: list[Measured]) -> Measured:
+    """Several rounds of one phase as one: every answer over all their measured seconds."""
+    return Measured(
+        seconds=sum(m.seconds for m in parts),
+        latencies=sorted(itertools.chain(*(m.latencies for m in parts))),
+        errors=sum(m.errors for m in parts),
+        error_sample=next((m.error_sample for m in parts if m.error_sample), ""),
+        client_cpu=sum(m.client_cpu or 0 for m in parts) / len(parts),
+        machine_busy=(sum(m.machine_busy for m in parts) / len(parts)
+                      if all(m.machine_busy is not None for m in parts) else None),
+        body_bytes=parts[0].body_bytes)
 
 
 def report(args: argparse.Namespace, saves: Measured, bare: Measured, bare_sized: Measured,
            reads: Measured,
            writes: Measured, paced: Measured, half_rate: float,
-           lagging: tuple[int, int]) -> int:
+           lagging: tuple[int, int], reads_unlogged: Measured,
+           rounds: dict[str, list[Measured]]) -> int:
     print("\nper s: answers (saves) per second; latencies in ms, closed loops from sending, "
           "the paced loop\nfrom the scheduled time; client CPU: cores the load generator "
           "used; machine: share of all\nCPUs busy; bytes: mean answer body")
@@ -621,6 +659,7 @@ def report(args: argparse.Namespace, saves: Measured, bare: Measured, bare_sized
         ("bare Flask GET on gunicorn (read ceiling)", bare),
         ("bare Flask GET, a timeline-sized answer", bare_sized),
         ("GET  /api/v1/cases/{id}/timeline, closed loop", reads),
+        ("GET  …/timeline, closed loop, access log off", reads_unlogged),
         ("POST /api/v1/cases/{id}/check-ins, closed loop", writes),
         (f"POST /api/v1/cases/{{id}}/check-ins, paced at {half_rate:.0f}/s", paced),
     ]
@@ -638,6 +677,10 @@ def report(args: argparse.Namespace, saves: Measured, bare: Measured, bare_sized
               f"2 s): {lagging[0]} during the setup, {lagging[1]} during the measured phases")
 
     get_ratio = reads.rate / bare.rate
+    logged_ratio = reads.rate / reads_unlogged.rate
+    print("\nGET timeline per round (req/s): access log on "
+          + ", ".join(f"{m.rate:.0f}" for m in rounds["on"]) + "; off "
+          + ", ".join(f"{m.rate:.0f}" for m in rounds["off"]))
     sized_ratio = reads.rate / bare_sized.rate
     post_ratio = writes.rate / saves.rate
     results = {
@@ -647,6 +690,10 @@ def report(args: argparse.Namespace, saves: Measured, bare: Measured, bare_sized
             post_ratio >= POST_TARGET,
         f"POST check-in p99 at half its peak rate = {paced.p99:.1f} ms "
         f"(target < {HALF_RATE_P99_TARGET_MS:.0f} ms)": paced.p99 < HALF_RATE_P99_TARGET_MS,
+        f"GET timeline with the access log / without, same run = {logged_ratio:.0%} "
+        f"({reads.rate:.0f} vs {reads_unlogged.rate:.0f} req/s, p99 {reads.p99:.1f} vs "
+        f"{reads_unlogged.p99:.1f} ms; target >= {ACCESS_LOG_TARGET:.0%})":
+            logged_ratio >= ACCESS_LOG_TARGET,
     }
     print()
     print(f"RATIO GET timeline / bare Flask of 40 bytes = {get_ratio:.0%} (no target)")

@@ -22,6 +22,7 @@ from mend.domain.store import MendStore
 from mend.projections.casebook import Casebook, PostgresCasebook, SQLiteCasebook
 from mend.projections.reader import Reader
 from mend.projections.runner import ProjectionRunner
+from mend.workers.access_log import AccessLog
 from mend.workers.ledger import Ledger
 from mend.workers.queue import Jobs
 from mend.workers.runs import Runs
@@ -40,6 +41,8 @@ class Mend:
     #: The operations tables: outbox, alerts, reminder settings, report runs.
     ledger: Ledger
     runs: Runs
+    #: Who read what: every read of a case record and every change of a privilege.
+    access_log: AccessLog
 
     def wait_for_projections(self, notification_id: int | None, timeout: float = 5.0,
                              case_id: UUID | None = None) -> None:
@@ -111,6 +114,8 @@ def bootstrap(settings: Settings, *, start_runner: bool | None = None) -> Mend:
         casebook = build_casebook(settings)
         ledger = Ledger(casebook)
         ledger.create_tables()
+        access_log = AccessLog(casebook)
+        access_log.create_tables()
     runner = ProjectionRunner(store, casebook)
     casework = Casework(store)
     mend = Mend(
@@ -124,6 +129,7 @@ def bootstrap(settings: Settings, *, start_runner: bool | None = None) -> Mend:
         jobs=Jobs(settings),
         ledger=ledger,
         runs=Runs(ledger),
+        access_log=access_log,
     )
     if start_runner if start_runner is not None else settings.projections == "inline":
         runner.start()

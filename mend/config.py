@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import base64
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
+
+from mend.domain.keyring import parse_master_keys
 
 DEFAULT_SECRET_KEY = "dev-only-secret-key-change-me"
 DEFAULT_DATABASE_URL = "sqlite:///var/mend.sqlite"
@@ -43,6 +46,18 @@ class Settings:
     scheduler: str = "off"
     #: Seconds between ticks of the scheduler.
     tick_seconds: int = 60
+    #: The Ed25519 key (base64 of its 32-byte seed) that signs statements of the history's
+    #: head; unset, development signs with a key of its own under ./var, production not at all.
+    history_signing_key: str | None = field(default=None, repr=False)
+    #: The folder the daily statements of the history's head are written to.
+    history_statements: str = "var/statements"
+    #: "on" writes a row of the access log for every read of a case; "off" is for the API
+    #: benchmark's baseline only, and production refuses it.
+    access_log: str = "on"
+    #: The master key that wraps every data subject's key (base64 of 32 bytes), and the
+    #: ones it replaced, still read until `flask --app wsgi keys rotate` has run.
+    master_key: str | None = field(default=None, repr=False)
+    previous_master_keys: str | None = field(default=None, repr=False)
 
     @classmethod
     def from_env(cls, environ: dict[str, str] | None = None) -> Settings:
@@ -65,6 +80,11 @@ class Settings:
             mail_from=env.get("MEND_MAIL_FROM") or "Mend <mend@localhost>",
             scheduler=env.get("MEND_SCHEDULER", "inline"),
             tick_seconds=_count("MEND_TICK_SECONDS", env.get("MEND_TICK_SECONDS", "60")),
+            history_signing_key=env.get("MEND_HISTORY_SIGNING_KEY") or None,
+            history_statements=env.get("MEND_HISTORY_STATEMENTS") or "var/statements",
+            access_log=env.get("MEND_ACCESS_LOG", "on"),
+            master_key=env.get("MEND_MASTER_KEY") or None,
+            previous_master_keys=env.get("MEND_MASTER_KEY_PREVIOUS") or None,
         )
         settings.check()
         return settings
@@ -74,6 +94,12 @@ class Settings:
             raise ConfigurationError("MEND_ENV must be development or production")
         if self.is_production and self.secret_key == DEFAULT_SECRET_KEY:
             raise ConfigurationError("Refusing to start in production with the default SECRET_KEY")
+        if self.is_production and not self.master_key:
+            raise ConfigurationError("Refusing to start in production without MEND_MASTER_KEY")
+        try:
+            parse_master_keys(f"{self.master_key or ''} {self.previous_master_keys or ''}")
+        except ValueError as error:
+            raise ConfigurationError(f"MEND_MASTER_KEY: {error}") from None
         if self.projections not in ("inline", "external"):
             raise ConfigurationError("MEND_PROJECTIONS must be inline or external")
         if self.smtp_security not in ("starttls", "tls", "none"):
@@ -82,6 +108,12 @@ class Settings:
             raise ConfigurationError("MEND_SCHEDULER must be inline, external or off")
         if self.tick_seconds < 1:
             raise ConfigurationError("MEND_TICK_SECONDS must be 1 or more")
+        if self.history_signing_key and not _is_ed25519_seed(self.history_signing_key):
+            raise ConfigurationError("MEND_HISTORY_SIGNING_KEY must be the base64 of 32 bytes")
+        if self.access_log not in ("on", "off"):
+            raise ConfigurationError("MEND_ACCESS_LOG must be on or off")
+        if self.is_production and self.access_log == "off":
+            raise ConfigurationError("Refusing to start in production with the access log off")
         if not self.database_url.startswith(("sqlite:///", "postgresql://", "postgres://")):
             raise ConfigurationError("DATABASE_URL must be sqlite:///PATH or postgresql://...")
 
@@ -100,6 +132,14 @@ class Settings:
         # since (any process may have written them), so a revoked token or a role change
         # counts from the next request, without replaying whole histories every time.
         env["AGGREGATE_CACHE_MAXSIZE"] = "10000"
+        # Every stored event extends the history's hash chain, in the transaction of its insert.
+        env["APPLICATION_RECORDER_TOPIC"] = (
+            "mend.projections.history.chained_sqlite:ChainedSQLiteRecorder" if self.is_sqlite
+            else "mend.projections.history.chained_postgres:ChainedPostgresRecorder")
+        # Personal data is sealed field by field with each data subject's key (erasure).
+        env["MAPPER_TOPIC"] = "mend.domain.sealing:SealingMapper"
+        if self.master_key:
+            env["MEND_MASTER_KEYS"] = f"{self.master_key} {self.previous_master_keys or ''}"
         if self.cipher_key:
             env["CIPHER_TOPIC"] = "eventsourcing.cipher:AESCipher"
             env["CIPHER_KEY"] = self.cipher_key
@@ -145,3 +185,10 @@ def _count(name: str, value: str) -> int:
     if not value.strip().isdigit():
         raise ConfigurationError(f"{name} must be a whole number, 0 or more")
     return int(value)
+
+
+def _is_ed25519_seed(value: str) -> bool:
+    try:
+        return len(base64.b64decode(value, validate=True)) == 32
+    except ValueError:
+        return False

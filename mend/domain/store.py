@@ -19,6 +19,10 @@ from mend.domain import idempotency
 from mend.domain.case import Case
 from mend.domain.errors import ConcurrentWrite, NotFound
 from mend.domain.idempotency import CommandRecord
+from mend.domain.keyring import (
+    DEVELOPMENT_MASTER_KEY, Keyring, MasterKeys, MemoryKeyTable, SQLKeyTable, parse_master_keys,
+)
+from mend.domain.sealing import SealingMapper, SnapshotErased
 from mend.domain.tenancy import Account, Index, Tenant
 
 T = TypeVar("T")
@@ -83,6 +87,9 @@ class MendStore(Application[UUID]):
         # aggregate for good), so what it points to is remembered instead of read every time:
         # a bearer request looks its token up on every call.
         self._index_refs: dict[UUID, UUID] = {}
+        self.keyring = _keyring_for(self)
+        if isinstance(self.mapper, SealingMapper):
+            self.mapper.keyring = self.keyring
 
     def get(self, aggregate_id: UUID, kind: type[T]) -> T:
         """The aggregate as stored now: a copy of its own, free to change and save."""
@@ -96,13 +103,48 @@ class MendStore(Application[UUID]):
 
     def _get(self, aggregate_id: UUID, kind: type[T], *, copy: bool) -> T:
         try:
-            aggregate = self.repository.get(aggregate_id, projector_func=replay,
-                                            deepcopy_from_cache=copy)
+            try:
+                aggregate = self.repository.get(aggregate_id, projector_func=replay,
+                                                deepcopy_from_cache=copy)
+            except SnapshotErased:
+                # Sealed with a key since deleted: the events tell what is left to know.
+                self.forget_snapshots(aggregate_id)
+                aggregate = self.repository.get(aggregate_id, projector_func=replay,
+                                                deepcopy_from_cache=copy)
         except AggregateNotFoundError:
             raise NotFound(f"No {kind.__name__.lower()} {aggregate_id}.") from None
         if not isinstance(aggregate, kind):
             raise NotFound(f"No {kind.__name__.lower()} {aggregate_id}.")
         return aggregate
+
+    def forget_snapshots(self, *aggregate_ids: UUID) -> int:
+        """Delete the snapshots of these aggregates, and drop them from this process's cache
+        (an erasure: what a snapshot or a cached copy holds was read with a key now gone)."""
+        deleted = 0
+        recorder = getattr(self.snapshots, "recorder", None) if self.snapshots else None
+        datastore = getattr(recorder, "datastore", None)
+        if datastore is not None and aggregate_ids:
+            postgres = _is_postgres(datastore)
+            table = recorder.events_table_name
+            if postgres and "." not in table and getattr(datastore, "schema", ""):
+                table = f"{datastore.schema}.{table}"
+            mark = "%s" if postgres else "?"
+            with datastore.transaction(commit=True) as cursor:
+                for aggregate_id in aggregate_ids:
+                    cursor.execute(f"DELETE FROM {table} WHERE originator_id = {mark}",
+                                   [aggregate_id if postgres else aggregate_id.hex])
+                    deleted += max(getattr(cursor, "sqlite_cursor", cursor).rowcount, 0)
+        elif recorder is not None:
+            index = getattr(recorder, "_stored_events_index", None)
+            for aggregate_id in aggregate_ids if isinstance(index, dict) else ():
+                deleted += len(index.pop(str(aggregate_id), {}))  # the in-memory store
+        cache = getattr(self.repository, "cache", None)
+        for aggregate_id in aggregate_ids if cache is not None else ():
+            try:
+                cache.get(aggregate_id, evict=True)
+            except KeyError:
+                pass  # not cached here
+        return deleted
 
     def find(self, aggregate_id: UUID, kind: type[T]) -> T | None:
         try:
@@ -224,6 +266,24 @@ class MendStore(Application[UUID]):
                     entry[1] -= 1
                     if not entry[1]:
                         del self._write_locks[key]
+
+
+def _is_postgres(datastore: Any) -> bool:
+    return type(datastore).__module__.startswith("eventsourcing.postgres")
+
+
+def _keyring_for(store: Application[UUID]) -> Keyring:
+    """The subject keys, in the store's own database (or in memory for the in-memory store),
+    wrapped by the master keys of the environment (MEND_MASTER_KEY)."""
+    keys = parse_master_keys(store.env.get("MEND_MASTER_KEYS")) or [DEVELOPMENT_MASTER_KEY]
+    masters = MasterKeys(keys[0], tuple(keys[1:]))
+    datastore = getattr(store.recorder, "datastore", None)
+    if datastore is None:
+        return Keyring(MemoryKeyTable(), masters)
+    postgres = _is_postgres(datastore)
+    schema = getattr(datastore, "schema", "") if postgres else ""
+    return Keyring(SQLKeyTable(datastore, postgres, "" if schema == "public" else schema),
+                   masters)
 
 
 def _is_subject(domain_event: Any) -> bool:

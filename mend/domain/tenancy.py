@@ -12,6 +12,7 @@ from eventsourcing.domain import event
 
 from mend.domain import checks, vocabulary as v
 from mend.domain.acting import MendAggregate
+from mend.domain.erased import ERASED
 from mend.domain.errors import InvalidValue, NotFound, RuleBroken
 
 
@@ -122,6 +123,67 @@ class Tenant(MendAggregate):
     @event("TimeZoneSet")
     def _time_zone_set(self, time_zone: str) -> None:
         self._time_zone = time_zone
+
+    @property
+    def retention_years(self) -> int:
+        """How many years clinical records are kept (a legal hold lasts this long)."""
+        return self.__dict__.get("_retention_years", v.DEFAULT_RETENTION_YEARS)
+
+    def set_retention_years(self, years: int) -> None:
+        years = checks.integer_between("retention_years", years, 1, v.MAX_RETENTION_YEARS)
+        if years == self.retention_years:
+            raise RuleBroken(f"Records are kept for {years} years already.")
+        self._retention_set(years)
+
+    @event("RetentionSet")
+    def _retention_set(self, years: int) -> None:
+        self._retention_years = years
+
+    # ------------------------------------------------------------------ erasure requests
+    def erasure_request_of(self, account_id: UUID) -> dict[str, str] | None:
+        """A person's latest request to have their data erased: its state ("open" or
+        "declined"), when it was made and, once declined, the reason's code."""
+        return self.__dict__.get("_erasure_requests", {}).get(str(account_id))
+
+    def open_erasure_requests(self) -> dict[str, dict[str, str]]:
+        return {a: r for a, r in self.__dict__.get("_erasure_requests", {}).items()
+                if r["state"] == "open"}
+
+    def request_erasure(self, account_id: UUID, now: datetime) -> None:
+        if str(account_id) not in self.members:
+            raise NotFound("You are not a member of this practice.")
+        request = self.erasure_request_of(account_id)
+        if request is not None and request["state"] == "open":
+            raise RuleBroken("You have already asked for your data to be erased: the practice"
+                             " has not answered yet.")
+        self._erasure_requested(account_id, now)
+
+    @event("ErasureRequested")
+    def _erasure_requested(self, account_id: UUID, requested_at: datetime) -> None:
+        requests = self.__dict__.setdefault("_erasure_requests", {})
+        requests[str(account_id)] = {"state": "open", "requested_at": requested_at.isoformat()}
+
+    def decline_erasure_request(self, account_id: UUID, reason: str) -> None:
+        self.require_open_erasure_request(account_id)
+        reason = checks.one_of("reason", reason, v.ERASURE_DECLINE_REASONS)
+        self._erasure_request_declined(account_id, reason)
+
+    @event("ErasureRequestDeclined")
+    def _erasure_request_declined(self, account_id: UUID, reason: str) -> None:
+        self._erasure_requests[str(account_id)].update(state="declined", reason=reason)
+
+    def approve_erasure_request(self, account_id: UUID) -> None:
+        """Close the request as granted: the person's data is erased with it."""
+        self.require_open_erasure_request(account_id)
+        self._erasure_request_approved(account_id)
+
+    @event("ErasureRequestApproved")
+    def _erasure_request_approved(self, account_id: UUID) -> None:
+        del self._erasure_requests[str(account_id)]
+
+    def require_open_erasure_request(self, account_id: UUID) -> None:
+        if str(account_id) not in self.open_erasure_requests():
+            raise RuleBroken("That person has no open request to erase their data.")
 
     def _require_another_owner(self, account_id: UUID, *, leaving: bool) -> None:
         owners = [a for a, r in self.members.items() if r == "owner"]
@@ -262,6 +324,26 @@ class Account(MendAggregate):
     @event("AccountRenamed")
     def _renamed(self, name: str) -> None:
         self.name = name
+
+    @property
+    def is_erased(self) -> bool:
+        return self.__dict__.get("erased", False)
+
+    def erase(self, reason: str) -> None:
+        """Erase the account's own data: its name, email and password are sealed with the
+        person's key, which goes next; the account can no longer sign in."""
+        if self.is_erased:
+            raise RuleBroken("This person's data was erased already.")
+        self._account_erased(checks.one_of("reason", reason, v.ERASURE_REASONS))
+
+    @event("AccountErased")
+    def _account_erased(self, reason: str) -> None:
+        self.erased = True
+        self.name = ERASED
+        self.email = ERASED
+        self.password_hash = None
+        self.credentials_version += 1
+        self.tokens = {}
 
     def join(self, tenant_id: UUID) -> None:
         if str(tenant_id) not in self.tenant_ids:

@@ -134,3 +134,29 @@ MAX_APOLOGY_RECIPIENTS = 50
 MAX_PULSE_SCORES = 10_000
 MAX_CONFLICTS = 1_000  # conflicts in one check-in period; more is a typing slip
 PASSWORD_MIN, PASSWORD_MAX = 10, 1024
+
+#: Why a case's records are held, in the words an owner reads in the refusal to erase them.
+HOLD_REASONS = {
+    "clinical_retention": "clinical records are kept for the retention period",
+    "litigation": "the records are needed for legal proceedings",
+    "regulator": "a regulator asked for the records to be kept",
+    "safeguarding": "the records are needed to keep someone safe",
+}
+#: Why words were erased: a closed list, since the erasure fact itself is kept in the clear.
+ERASURE_REASONS = {
+    "client_request": "the person asked for their data to be erased",
+    "consent_withdrawn": "the person withdrew their consent",
+    "retention_ended": "the retention period has ended",
+    "entered_in_error": "it was recorded by mistake",
+    "legal_order": "a court or regulator ordered it",
+}
+#: Why an owner declined a person's request to erase their data, in the words they read.
+ERASURE_DECLINE_REASONS = {
+    "records_under_legal_hold": "the records are under a legal hold and must be kept for now",
+    "needed_for_safety": "the records are needed to keep someone safe",
+    "duplicate_request": "this repeats a request the practice has already answered",
+    "identity_not_confirmed": "the practice could not confirm that the request came from you",
+}
+#: How long a practice keeps clinical records unless its owner sets otherwise (years).
+DEFAULT_RETENTION_YEARS = 6
+MAX_RETENTION_YEARS = 30

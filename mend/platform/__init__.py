@@ -14,6 +14,10 @@ from mend.platform import auth, cli, docs, errors, health, limits, security, web
 from mend.platform.api import access, cases, exports, insights
 from mend.platform.api import alerts, me
 from mend.platform.api import reports
+from mend.platform.api import erasure as erasure_api
+# The access log's route joins the insights blueprint as it is imported.
+from mend.platform.api import access_log  # noqa: F401
+from mend.platform import access_cli, access_trail
 from mend.workers import context
 
 #: Bodies above this are refused with 413 before they are parsed.
@@ -70,6 +74,7 @@ def create_app(settings: Settings | None = None) -> Flask:
     api.register_blueprint(alerts.bp)
     api.register_blueprint(me.bp)
     api.register_blueprint(reports.bp)
+    api.register_blueprint(erasure_api.bp)
     app.register_blueprint(health.bp)
     app.register_blueprint(docs.bp)
     errors.register(app)
@@ -78,4 +83,6 @@ def create_app(settings: Settings | None = None) -> Flask:
     auth.init_app(app)
     web.init_app(app)
     cli.init_app(app)
+    app.cli.add_command(access_cli.access)
+    access_trail.init_app(app)  # last: its after-request step must run first
     return app

@@ -1,5 +1,6 @@
 """Command-line tools: `flask --app wsgi demo seed`, `flask --app wsgi projections run`, and
-`flask --app wsgi tenant export SLUG FILE` / `tenant import FILE` to move a tenant between Mends."""
+`flask --app wsgi tenant export SLUG FILE` / `tenant import FILE` to move a tenant between Mends;
+the `history` group (statements and verify) lives in history_cli.py."""
 
 from __future__ import annotations
 
@@ -9,6 +10,9 @@ import time
 import click
 from flask import Flask, current_app
 from flask.cli import AppGroup
+
+from mend.platform.history_cli import history
+from mend.platform.keys_cli import keys
 
 demo = AppGroup("demo", help="The demo tenant.")
 projections = AppGroup("projections", help="The read models.")
@@ -131,3 +135,5 @@ def init_app(app: Flask) -> None:
     app.cli.add_command(demo)
     app.cli.add_command(projections)
     app.cli.add_command(tenant)
+    app.cli.add_command(history)
+    app.cli.add_command(keys)

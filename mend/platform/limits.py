@@ -7,6 +7,8 @@ fall back to this process's memory rather than letting guesses through unlimited
 
 from __future__ import annotations
 
+import hashlib
+
 from flask import Flask, Response, request
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
@@ -27,7 +29,11 @@ def account_key() -> str:
     # The API sends JSON; the sign-in page sends a form with the same field.
     body = request.get_json(silent=True) if request.is_json else request.form
     email = body.get("email") if isinstance(body, dict) else None
-    return f"account:{str(email).strip().lower()}" if email else f"address:{get_remote_address()}"
+    if not email:
+        return f"address:{get_remote_address()}"
+    # A digest, not the address: the counters live in Redis, which is no place for emails.
+    digest = hashlib.sha256(str(email).strip().lower().encode()).hexdigest()[:32]
+    return f"account:{digest}"
 
 
 per_address = limiter.limit(PER_ADDRESS, deduct_when=failed)

@@ -8,6 +8,7 @@ from typing import Any
 
 from mend.domain.ballots import BallotBox
 from mend.domain.case import Case, visibility_of
+from mend.domain.erased import ERASED
 from mend.domain.store import event_id
 from mend.domain.tenancy import Account, Index, Tenant
 from mend.projections.casebook import Change
@@ -135,6 +136,16 @@ class CasebookProjection:
     @_directory_changes.register
     def _(self, e: Case.CaseReopened, case_id: str, occurred_us: int) -> list[Change]:
         return [("case_status", {"case_id": case_id, "status": "open", "outcome": None})]
+
+    @_directory_changes.register
+    def _(self, e: Case.CaseErased, case_id: str, occurred_us: int) -> list[Change]:
+        # Off every caseload, every count of open cases and every outcome figure.
+        return [("case_status", {"case_id": case_id, "status": "erased", "outcome": None})]
+
+    @process.register
+    def _(self, e: Account.AccountErased, position: int) -> list[Change]:
+        renamed = ("account_renamed", {"account_id": str(e.originator_id), "name": ERASED})
+        return [renamed, *self._activity(e, position, case_id=None)]
 
     @_directory_changes.register
     def _(self, e: Case.EntryHeldBack, case_id: str, occurred_us: int) -> list[Change]:

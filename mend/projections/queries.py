@@ -209,6 +209,16 @@ class CasebookQueries:
                                 "viewer": str(viewer.account_id)})
         return _case_row(rows[0]) if rows else None
 
+    def cases_of_person(self, tenant_id: UUID, account_id: UUID) -> list[UUID]:
+        """Every case of the tenant a person is on, as a participant or a practitioner."""
+        p = self.prefix()
+        rows = self._rows(
+            f"SELECT DISTINCT c.case_id FROM {p}cases c JOIN {p}case_people cp"
+            " ON cp.case_id = c.case_id WHERE c.tenant_id = :tenant"
+            " AND cp.account_id = :person ORDER BY c.case_id",
+            {"tenant": str(tenant_id), "person": str(account_id)})
+        return [UUID(str(r["case_id"])) for r in rows]
+
     def caseload(
         self,
         viewer: Actor,

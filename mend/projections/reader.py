@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import threading
 from collections import OrderedDict
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 from dataclasses import dataclass, replace
 from datetime import datetime, timezone
@@ -26,7 +26,7 @@ from mend.domain.authorization import Actor
 from mend.domain.ballots import BallotBox
 from mend.domain.case import Case
 from mend.domain.casework import Casework
-from mend.domain.errors import InvalidValue, NotFound
+from mend.domain.errors import Forbidden, InvalidValue, NotFound
 from mend.projections.case_facts import CaseFacts
 from mend.projections.case_metrics import facts_of_case
 from mend.projections.casebook import Casebook
@@ -132,6 +132,12 @@ def _masked_weeks(actor: Actor, weeks: Sequence[WeekPoint]) -> tuple[WeekPoint, 
     return tuple(weeks if actor.is_staff else (replace(week, risk=None) for week in weeks))
 
 
+#: Told of every decision on reading one case, as it is made: (the person, the case, the kind
+#: of data: case, timeline, metrics or export, and "allowed", "denied" or "not_found"). The
+#: platform writes the access log from it; a read allowed is told before its data is read.
+Witness = Callable[[Actor, UUID, str, str], None]
+
+
 class Reader:
     def __init__(self, casework: Casework, casebook: Casebook):
         self.casework = casework
@@ -141,17 +147,34 @@ class Reader:
         # is never stale, only unused. The metrics read facts and never change them.
         self._facts_cache: OrderedDict[tuple[str, UUID, int], CaseFacts] = OrderedDict()
         self._facts_lock = threading.Lock()
+        self.witness: Witness | None = None
 
     # ------------------------------------------------------------------ one case
-    def _visible(self, actor: Actor, case_id: UUID) -> CaseRow:
+    def _visible(self, actor: Actor, case_id: UUID, kind: str) -> CaseRow:
         row = self.casebook.visible_case(actor, case_id)
         if row is None:
+            self._refused(actor, case_id, kind)
             raise NotFound(f"No case {case_id}.")
+        if self.witness:
+            self.witness(actor, case_id, kind, "allowed")
         return row
+
+    def _refused(self, actor: Actor, case_id: UUID, kind: str) -> None:
+        """Tell the witness of a refusal: "denied" for a case of the tenant this person may
+        not read, "not_found" when the tenant has no such case."""
+        if self.witness:
+            exists = self.casebook.visible_case(replace(actor, role="owner"), case_id)
+            self.witness(actor, case_id, kind, "denied" if exists else "not_found")
 
     def case(self, actor: Actor, case_id: UUID) -> CaseDetail:
         """The case with its people by name (as named now)."""
-        case = self.casework.get_case(actor, case_id)
+        try:
+            case = self.casework.get_case(actor, case_id)
+        except NotFound:
+            self._refused(actor, case_id, "case")
+            raise
+        if self.witness:
+            self.witness(actor, case_id, "case", "allowed")
         return _detail(case, self.casebook.names({*case.participants, *case.practitioners}))
 
     def timeline(
@@ -162,7 +185,7 @@ class Reader:
     ) -> TimelinePage:
         """The case's events in occurred_at order as this person may read them: shared
         events, staff-only ones for staff, and private journal entries for their author."""
-        self._visible(actor, case_id)
+        self._visible(actor, case_id, "timeline")
         entries = self.casebook.timeline(actor, case_id, as_of=as_of, known_at=known_at,
                                          types=types, after=after, limit=limit,
                                          visibility=visibility, person=person,
@@ -174,14 +197,14 @@ class Reader:
                  known_at: datetime | None = None) -> CaseStanding:
         """Active boundaries, agreements, open red flags and the latest readiness checklist,
         from what this person may read of the timeline (a client's has no red flag)."""
-        self._visible(actor, case_id)
+        self._visible(actor, case_id, "case")
         return standing_of(self._all_entries(actor, case_id, as_of=as_of, known_at=known_at,
                                              types=STANDING_TYPES))
 
     def everything_readable(self, actor: Actor, case_id: UUID) -> tuple[TimelineEntry, ...]:
         """Every timeline entry of the case this person may read, oldest first: what a
         participant's own download holds."""
-        self._visible(actor, case_id)
+        self._visible(actor, case_id, "export")
         return self._all_entries(actor, case_id)
 
     def _all_entries(self, actor: Actor, case_id: UUID, **query: Any) -> tuple[TimelineEntry, ...]:
@@ -197,7 +220,7 @@ class Reader:
 
     def _facts(self, actor: Actor, case_id: UUID, as_of: datetime | None,
                known_at: datetime | None) -> tuple[CaseFacts, datetime]:
-        row = self._visible(actor, case_id)
+        row = self._visible(actor, case_id, "metrics")
         as_of = as_of or datetime.now(timezone.utc)
         if as_of < row.opened_at:
             raise InvalidValue("as_of", "is before the case was opened")
@@ -257,7 +280,7 @@ class Reader:
                now: datetime | None = None) -> list[PulseView]:
         """The case's anonymous pulses, newest first, as anyone on the case may see them:
         the question and the count, and only once a pulse is over the mean and the bands."""
-        self._visible(actor, case_id)
+        self._visible(actor, case_id, "metrics")
         views = pulse_views(self.casebook.pulse_marks(actor.tenant_id, case_id),
                             actor.account_id, now or datetime.now(timezone.utc),
                             lambda pulse_id: self.casebook.pulse_tally(
@@ -281,7 +304,13 @@ class Reader:
     def export(self, actor: Actor, case_id: UUID) -> CaseExport:
         """The case's whole record as an owner may read it (a client's private journal
         entries stay theirs). Recording that it was taken is the caller's command."""
-        detail = _detail(self.casework.case_for_export(actor, case_id))
+        try:
+            detail = _detail(self.casework.case_for_export(actor, case_id))
+        except (NotFound, Forbidden):
+            self._refused(actor, case_id, "export")
+            raise
+        if self.witness:
+            self.witness(actor, case_id, "export", "allowed")
         exported_at = datetime.now(timezone.utc)
         events = self._all_entries(actor, case_id)
         figures = self.figures(actor, case_id, as_of=exported_at)
@@ -292,6 +321,11 @@ class Reader:
         """The cases this person may see, by id: all of the tenant's for overseers."""
         rows = self.casebook.cases(actor, limit=limit, after=after)
         return CaseloadPage(tuple(rows), rows[-1].id if len(rows) == limit else None)
+
+    def cases_of_person(self, actor: Actor, account_id: UUID) -> list[UUID]:
+        """The cases of the owner's practice a person is on (to erase that person's data)."""
+        authz.require_owner(actor, "list the cases of a person")
+        return self.casebook.cases_of_person(actor.tenant_id, account_id)
 
     def caseload(
         self, actor: Actor, *, practitioner: UUID | None = None,

@@ -5,12 +5,17 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from mend.domain import vocabulary as v
 from mend.domain.case import Case
 from mend.domain.tenancy import Account, Tenant
 
 
 def _words(code: str) -> str:
     return code.replace("_", " ")
+
+
+def _said(words: dict[str, str], code: str) -> str:
+    return words.get(code, _words(code))
 
 
 #: A report's kind as the audit feed names it.
@@ -75,6 +80,11 @@ _SUMMARIES: dict[type, Callable[[Any], str]] = {
     .replace("persons", "people") + f", open until {e.closes_at:%Y-%m-%d %H:%M} UTC",
     Case.PulseAnswered: lambda e: "Answered the trust pulse",
     Case.PulseClosed: lambda e: "Trust pulse closed",
+    Case.LegalHoldPlaced: lambda e: f"Legal hold placed: {_said(v.HOLD_REASONS, e.reason)}",
+    Case.LegalHoldLifted: lambda e: "Legal hold lifted",
+    Case.CaseErased: lambda e: f"Case erased: {_said(v.ERASURE_REASONS, e.reason)}",
+    Case.PersonErased: lambda e: (
+        f"A person's own words erased: {_said(v.ERASURE_REASONS, e.reason)}"),
     # Tenants and accounts: access changes are audited like case changes.
     Tenant.TenantRegistered: lambda e: f"Tenant registered: {e.name}",
     Tenant.MemberInvited: lambda e: f"Member invited as {e.role}",

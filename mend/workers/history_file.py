@@ -5,9 +5,10 @@ and how many events follow, and the SHA-256 of everything after the header line,
 damaged or altered file is refused before anything is written. Every further line is one
 stored event, in the order of the source's log: its position there (``n``), its originator id
 and version, its topic, and its state as the library's JSON transcoder wrote it, decrypted
-and uncompressed. The importing Mend compresses and encrypts it with its own cipher (or
-none), so a history moves between Mends of different keys. The states hold every word of the
-record: the file is as sensitive as the database it came from.
+and uncompressed, its sealed personal words opened. The importing Mend seals them with its
+own subjects' keys and compresses and encrypts it with its own cipher (or none), so a history
+moves between Mends of different keys; words erased before the export stay erased. The
+states hold every word of the record: the file is as sensitive as the database it came from.
 """
 
 from __future__ import annotations
@@ -22,9 +23,10 @@ from dataclasses import dataclass
 from typing import Any, BinaryIO
 from uuid import UUID
 
-from eventsourcing.persistence import Mapper
+from eventsourcing.persistence import Mapper, StoredEvent
 
 from mend.domain.errors import MendError
+from mend.domain.sealing import SealingMapper
 
 FORMAT = "mend-tenant-history"
 VERSION = 1
@@ -47,8 +49,12 @@ class HistoryLine:
     state: bytes
 
 
-def plain_state(mapper: Mapper, state: bytes) -> bytes:
-    """A stored state as the transcoder wrote it, before the store's cipher and compressor."""
+def plain_state(mapper: Mapper, stored: StoredEvent) -> bytes:
+    """A stored state as the transcoder wrote it, before the store's cipher and compressor,
+    with its personal words opened (those erased stay marked so) for the keys of another Mend."""
+    if isinstance(mapper, SealingMapper):
+        return mapper.open_state(stored)
+    state = stored.state
     if mapper.cipher:
         state = mapper.cipher.decrypt(state)
     if mapper.compressor:
@@ -56,8 +62,11 @@ def plain_state(mapper: Mapper, state: bytes) -> bytes:
     return state
 
 
-def stored_state(mapper: Mapper, state: bytes) -> bytes:
-    """A transcoder's state as this store keeps it: compressed, then encrypted, if it does."""
+def stored_state(mapper: Mapper, line: HistoryLine) -> bytes:
+    """A line's state as this store keeps it: sealed, compressed, then encrypted, if it does."""
+    if isinstance(mapper, SealingMapper):
+        return mapper.seal_state(line.originator_id, line.version, line.topic, line.state)
+    state = line.state
     if mapper.compressor:
         state = mapper.compressor.compress(state)
     if mapper.cipher:

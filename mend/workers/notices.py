@@ -101,6 +101,8 @@ class Notices:
             account = self.mend.store.peek(UUID(account_id), Account)
         except NotFound:
             return None
+        if account.is_erased:
+            return None  # nobody to write to any more
         return account.name, account.email
 
 

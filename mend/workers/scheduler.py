@@ -1,6 +1,6 @@
 """The scheduler: one loop that notices new facts, enqueues a tick each minute and sweeps up
-what a lost job left behind. `python -m mend.workers.scheduler`, or a thread of the web
-process in the embedded default.
+what a lost job left behind, and once a day (UTC) a signed statement of the history's head.
+`python -m mend.workers.scheduler`, or a thread of the web process in the embedded default.
 
 It is a loop of Mend's own rather than rq's cron: the tick needs its minute as an argument
 (its job id and every key it writes derive from it, which is what makes a doubled tick
@@ -21,6 +21,7 @@ from datetime import datetime, timezone
 from typing import Any
 
 from mend.workers.delivery import deliver
+from mend.workers.history_statements import enqueue_daily_statement
 from mend.workers.notices import follow
 from mend.workers.outbox import Outbox
 from mend.workers.queue import LONG_JOB_TIMEOUT
@@ -73,6 +74,8 @@ class Scheduler:
         self.clock = clock
         self.tick_seconds = tick_seconds or mend.settings.tick_seconds
         self._last_tick: int | None = None
+        #: The day whose statement of the history's head this scheduler enqueued last.
+        self._statement_day: str | None = None
         #: Messages noticed while the queue was away, enqueued as soon as it answers again.
         self._unqueued: list[str] = []
         self._stop = threading.Event()
@@ -99,6 +102,10 @@ class Scheduler:
             sweep(self.mend, now)
         except Exception:  # Redis (or the store) away: the outbox keeps what was noticed
             log.warning("scheduler: could not queue jobs; the outbox keeps them", exc_info=True)
+        try:
+            self._statement_day = enqueue_daily_statement(self.mend, now, self._statement_day)
+        except Exception:  # tried again next turn
+            log.warning("scheduler: could not queue the history statement", exc_info=True)
 
     def run(self) -> None:
         while not self._stop.is_set():

@@ -121,7 +121,7 @@ def write_history(store: MendStore, tenant_id: UUID, out: BinaryIO,
     for n in notifications(store, up_to):
         if n.originator_id in streams:
             writer.add(n.id, n.originator_id, n.originator_version, n.topic,
-                       plain_state(store.mapper, n.state))
+                       plain_state(store.mapper, n))
         if n.id % PAGE == 0:
             tell(up_to + n.id, 2 * up_to)
     counts = {kind: 0 for kind in KINDS.values()}

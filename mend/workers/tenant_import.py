@@ -56,7 +56,7 @@ def import_history(store: MendStore, data: bytes) -> Imported:
     kept, their_emails = _kept_accounts(store, tenant_id, slug, kinds, events)
     passed_by = kept | their_emails
     stored = [StoredEvent(line.originator_id, line.version, line.topic,
-                          stored_state(store.mapper, line.state))
+                          stored_state(store.mapper, line))
               for line in history.lines if line.originator_id not in passed_by]
     stored += _joinings(store, tenant_id, kept)
     try:

@@ -142,12 +142,17 @@ EXPECTED: dict[tuple[str, str], Expect] = {
     ("POST", f"{API}/members/<uuid:account_id>/withdraw-invitation"):
         tenant_route(204, OWNER, other_status=404),
     ("POST", f"{API}/tenant/time-zone"): tenant_route(204, OWNER),
+    ("PUT", f"{API}/settings/retention"): tenant_route(200, OWNER),
+    # Another tenant's person does not exist for this owner (404); the rest may not (403).
+    ("POST", f"{API}/people/<uuid:account_id>/erasure"):
+        tenant_route(200, OWNER, other_status=404),
     ("GET", f"{API}/cases"): tenant_route(200, SIGNED_IN),
     ("POST", f"{API}/cases"): tenant_route(201, STAFF),
     # With the other tenant's ids: ?practitioner= one of its practitioners.
     ("GET", f"{API}/caseload"): tenant_route(200, STAFF, other_allowed=OVERSEERS),
     ("GET", f"{API}/analytics/outcomes"): tenant_route(200, OVERSEERS),
     ("GET", f"{API}/audit"): tenant_route(200, OWNER),
+    ("GET", f"{API}/access-log"): tenant_route(200, OWNER),
     # ------------------------------------------------------------ reading a case
     ("GET", CASE): case_route(200, SIGNED_IN),
     ("GET", f"{CASE}/timeline"): case_route(200, SIGNED_IN),
@@ -187,6 +192,9 @@ EXPECTED: dict[tuple[str, str], Expect] = {
     ("POST", f"{CASE}/pulses"): case_route(201, STAFF),
     ("POST", f"{CASE}/close"): case_route(201, STAFF),
     ("POST", f"{CASE}/reopen"): case_route(201, STAFF),
+    ("POST", f"{CASE}/erasure"): case_route(200, OWNER),
+    ("POST", f"{CASE}/legal-hold"): case_route(201, OWNER),
+    ("DELETE", f"{CASE}/legal-hold"): case_route(200, OWNER),
     ("POST", f"{CASE}/pulses/open"): case_route(201, STAFF),
     ("POST", f"{CASE}/pulses/<uuid:pulse_id>/close"): case_route(201, STAFF),
     # Only the participants asked answer; staff on the case name no pulse of theirs (422).
@@ -266,6 +274,10 @@ def body_for(method: str, rule: str, tenant: Tenant, caller: Person | None,
         f"{API}/members/<uuid:account_id>/role": {"role": "practitioner"},
         # A zone of its own per call: setting the zone it already has is a 409.
         f"{API}/tenant/time-zone": {"time_zone": ZONES[serial % len(ZONES)]},
+        f"{API}/settings/retention": {"years": 1 + serial % 30},
+        f"{API}/people/<uuid:account_id>/erasure": {"reason": "client_request"},
+        f"{CASE}/erasure": {"reason": "client_request"},
+        f"{CASE}/legal-hold": {"reason": "litigation"},
         f"{API}/cases": {"kind": "couple", "title": text, "approach": "therapy_guided",
                          "breach": {"category": "dishonesty", "summary": text}},
         f"{CASE}/participants": {"account_id": people["client_off"].account_id,
@@ -459,10 +471,14 @@ def build_tenant(http: Http, slug: str, words: str) -> Tenant:
     raise_flag(http, tenant, main, f"{words} flag two")
     tenant.agreement_id = make_agreement(http, tenant, main, f"{words} agreement")
     _, tenant.spare_token_id = issue_token(http, owner, slug)
-    tenant.run_id = http.call("POST", f"{API}/cases/{main}/reports", owner.token,
-                              {"kind": "report.case_pdf"}, expect=202).json["run_id"]
+    tenant.run_id = make_report(http, tenant)
     tenant.alert_id = raise_safety_alert(http, tenant, main)
     return tenant
+
+
+def make_report(http: Http, tenant: Tenant) -> str:
+    return http.call("POST", f"{API}/cases/{tenant.cases['couple']}/reports", tenant.owner.token,
+                     {"kind": "report.case_pdf"}, expect=202).json["run_id"]
 
 
 def raise_safety_alert(http: Http, tenant: Tenant, case_id: str) -> str:
@@ -519,6 +535,9 @@ class World:
                 {"question": "Do you trust the team?", "closes_at": (
                     datetime.now(timezone.utc) + timedelta(days=3)).isoformat()},
                 expect=201).json["pulse_id"]
+        if rule.endswith("/legal-hold"):  # one to lift
+            self.http.call("POST", f"{API}/cases/{case_id}/legal-hold", tenant.owner.token,
+                           {"reason": "litigation"}, expect=201)
         if rule.endswith("/release"):
             self.http.call("POST", f"{API}/cases/{case_id}/timeline/{opening(case_id)}/hold-back",
                            tenant.owner.token, {}, expect=201)
@@ -560,7 +579,7 @@ class World:
         elif rule.endswith("/withdraw-invitation"):
             values["account_id"] = (self.disposable_invitation() if fresh
                                     else tenant.people["client_off"].account_id)
-        elif "/members/" in rule:
+        elif "/members/" in rule or "/people/" in rule:
             values["account_id"] = (self.disposable_member() if fresh
                                     else tenant.people["client_off"].account_id)
         if "<string:token>" in rule:  # an invitation is used once: always a fresh one
@@ -584,6 +603,9 @@ class World:
         caller = self.caller(role)
         response = self.http.call(method, path, caller.token if caller else "", body)
         self.checked.add((method, rule, role, scope))
+        if rule.endswith("/erasure") and response.status_code < 300:
+            # An erasure deletes every report file the practice made before it.
+            self.own.run_id = make_report(self.http, self.own)
         if response.status_code == expected:
             return None
         return (f"{method} {rule} as {role} with {scope} ids: expected {expected}, got "

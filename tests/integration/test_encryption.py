@@ -1,7 +1,9 @@
-"""With MEND_CIPHER_KEY set, no personal text reaches the database in the clear.
+"""No personal text reaches the database in the clear: every store seals it with the keys
+of its data subjects, and MEND_CIPHER_KEY can encrypt whole states on top.
 
 The raw rows are read straight from the database (sqlite3 / psycopg), past the library, on
-both real stores. The same scenario without a key must show the text, so the check can fail.
+both real stores. The same scenario through the library's own mapper must show the text, so
+the check can fail.
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ from eventsourcing.cipher import AESCipher
 from mend.domain import commands as cmd
 from mend.config import Settings
 from mend.domain.case import Case
+from mend.domain.keyring import new_master_key
 from mend.domain.membership import Membership
 from mend.domain.store import MendStore
 from tests.integration.conftest import make_practice
@@ -68,16 +71,23 @@ def raw_store_bytes(settings: Settings) -> tuple[set[str], bytes]:
     return tables, b"\n".join(chunks)
 
 
-@pytest.fixture(params=["encrypted", "plain"])
+@pytest.fixture(params=["sealed", "sealed-and-ciphered", "library-mapper"])
 def keyed_settings(request, settings: Settings) -> Settings:
-    if request.param == "plain":
-        return settings
-    return dataclasses.replace(settings, cipher_key=AESCipher.create_key(32))
+    if request.param == "sealed-and-ciphered":
+        return dataclasses.replace(settings, cipher_key=AESCipher.create_key(32))
+    return settings
+
+
+def env_of(request, settings: Settings) -> dict[str, str]:
+    env = settings.store_env()
+    if request.node.callspec.params.get("keyed_settings") == "library-mapper":
+        del env["MAPPER_TOPIC"]
+    return env
 
 
 @pytest.fixture
-def keyed_store(keyed_settings: Settings) -> Iterator[MendStore]:
-    store = MendStore(env=keyed_settings.store_env())
+def keyed_store(request, keyed_settings: Settings) -> Iterator[MendStore]:
+    store = MendStore(env=env_of(request, keyed_settings))
     yield store
     store.close()
 
@@ -100,7 +110,7 @@ def record_personal_text(store: MendStore):
     return practice, client, case_id
 
 
-def test_personal_text_is_unreadable_in_the_database_only_with_a_key(keyed_settings, keyed_store):
+def test_personal_text_is_unreadable_in_the_database(request, keyed_settings, keyed_store):
     practice, client, case_id = record_personal_text(keyed_store)
 
     tables, raw = raw_store_bytes(keyed_settings)
@@ -108,13 +118,13 @@ def test_personal_text_is_unreadable_in_the_database_only_with_a_key(keyed_setti
     assert events_table in tables
     assert case_id.hex.encode() in raw or str(case_id).encode() in raw  # ids stay readable
     found = {name for name, text in SECRETS.items() if text.encode() in raw}
-    if keyed_settings.cipher_key:
-        assert found == set(), f"stored in the clear despite the cipher: {sorted(found)}"
+    if "MAPPER_TOPIC" in env_of(request, keyed_settings):
+        assert found == set(), f"stored in the clear: {sorted(found)}"
     else:
-        assert found == set(SECRETS), "the plain store should show the text (the check works)"
+        assert found == set(SECRETS), "the library's mapper shows the text (the check works)"
 
     # The application reads it all back, through the same store and through a new one.
-    reader = MendStore(env=keyed_settings.store_env())
+    reader = MendStore(env=env_of(request, keyed_settings))
     try:
         assert practice.casework.get_case(client, case_id).title == TITLE
         for store in (keyed_store, reader):
@@ -142,3 +152,37 @@ def test_a_store_with_another_key_cannot_read_the_events(settings):
             other.get(case_id, Case)
     finally:
         other.close()
+
+
+def test_a_store_with_another_master_key_cannot_open_the_sealed_words(settings):
+    store = MendStore(env=settings.store_env())
+    try:
+        _, _, case_id = record_personal_text(store)
+    finally:
+        store.close()
+    other = dataclasses.replace(settings, master_key=new_master_key())
+    stranger = MendStore(env=other.store_env())
+    try:
+        with pytest.raises(KeyError, match="master key"):
+            stranger.get(case_id, Case)
+    finally:
+        stranger.close()
+
+
+def test_a_sealed_value_copied_into_another_event_does_not_open(settings):
+    store = MendStore(env=settings.store_env())
+    try:
+        _, _, case_id = record_personal_text(store)
+        stored = list(store.recorder.select_events(case_id))
+        note = next(e for e in stored if e.topic.endswith("CheckInRecorded"))
+        journal = next(e for e in stored if e.topic.endswith("JournalEntryWritten"))
+        # The journal's text under the check-in note's place: same case, same shape of value.
+        state = store.mapper.transcoder.decode(journal.state)
+        state["note"] = state.pop("text")
+        moved = dataclasses.replace(note, state=store.mapper.transcoder.encode(
+            {**store.mapper.transcoder.decode(note.state), "note": state["note"]}))
+        assert store.mapper.to_domain_event(note).note == NOTE
+        with pytest.raises(ValueError, match="MAC check failed"):
+            store.mapper.to_domain_event(moved)
+    finally:
+        store.close()

@@ -166,6 +166,9 @@ A_QUERIES: dict[str, Callable[[Tenant], list[tuple[str, str]]]] = {
         ("?after=0&limit=200&status=closed", "own"),  # the caseload's cursor is a position
     ],
     f"{API}/audit": lambda a: [("?before=100000000&limit=500", "own")],
+    f"{API}/access-log": lambda a: [
+        (f"?person={a.people['practitioner'].account_id}", "own"),
+        (f"?case={a.cases['couple']}&limit=200", "own")],
 }
 ROW_IDS: dict[str, Callable[[dict[str, Any]], set[str]]] = {
     f"{API}/cases": lambda body: {row["id"] for row in body["cases"]},
@@ -174,6 +177,12 @@ ROW_IDS: dict[str, Callable[[dict[str, Any]], set[str]]] = {
     f"{API}/audit": lambda body: {
         i for row in body["entries"] for i in (row["actor"]["id"], row["case_id"]) if i},
     f"{API}/auth/tokens": lambda body: {row["token_id"] for row in body["tokens"]},
+    # Who read, what they read and whom a change was about: all B's (a case B's people tried
+    # and did not find is a row without a case).
+    f"{API}/access-log": lambda body: {
+        i for row in body["entries"] for i in (
+            row["actor"]["id"], *((row[k] or {}).get("id") for k in ("case", "subject")))
+        if i},
     f"{API}/analytics/outcomes": lambda body: set(),
     f"{API}/alerts": lambda body: {
         i for row in body["alerts"] for i in (

@@ -45,6 +45,7 @@ STORED_TOPICS = {"mend.domain.case:Case"} | {
         "ProgramStepOwnerAssigned",
         "CaseClosed", "CaseReopened", "EntryHeldBack", "EntryReleased", "PulseOpened",
         "PulseAnswered", "PulseClosed",
+        "LegalHoldPlaced", "LegalHoldLifted", "CaseErased", "PersonErased",
     )
 }
 

@@ -24,6 +24,7 @@ from mend.domain.case.boundaries import Boundaries
 from mend.domain.case.check_ins import CheckIns
 from mend.domain.case.course import Course
 from mend.domain.case.disclosure import Disclosure
+from mend.domain.case.erasure import Erasure
 from mend.domain.case.guards import Guards
 from mend.domain.case.notes import Notes
 from mend.domain.case.people import People
@@ -37,7 +38,7 @@ from mend.domain.errors import InvalidValue
 
 class Case(
     Guards, People, Disclosure, Repair, Boundaries, CheckIns, RedFlags, Notes, Workplace, Course,
-    Sharing, Pulses, MendAggregate,
+    Sharing, Pulses, Erasure, MendAggregate,
 ):
     # ------------------------------------------------------------------ opening
     @classmethod
@@ -168,6 +169,11 @@ class Case(
     _approach_changed = event("ApproachChanged")(Course._approach_changed)
     _case_closed = event("CaseClosed")(Course._case_closed)
     _case_reopened = event("CaseReopened")(Course._case_reopened)
+    # holds and erasure
+    _legal_hold_placed = event("LegalHoldPlaced")(Erasure._legal_hold_placed)
+    _legal_hold_lifted = event("LegalHoldLifted")(Erasure._legal_hold_lifted)
+    _case_erased = event("CaseErased")(Erasure._case_erased)
+    _person_erased = event("PersonErased")(Erasure._person_erased)
 
 
 
@@ -177,6 +183,8 @@ STAFF_ONLY_EVENTS: tuple[type, ...] = (
     Case.EntryHeldBack, Case.EntryReleased,  # type: ignore[attr-defined]
     # Who answered a pulse is for the staff running it, never for the other participants.
     Case.PulseAnswered,  # type: ignore[attr-defined]
+    # A legal hold is the practice's duty of keeping records, not part of the repair.
+    Case.LegalHoldPlaced, Case.LegalHoldLifted,  # type: ignore[attr-defined]
 )
 
 

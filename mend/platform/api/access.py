@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
-from mend.platform import auth, limits
+from mend.platform import access_trail, auth, limits
 from mend.platform import schemas as s
 from mend.platform.auth import current_actor, mend
 
@@ -104,6 +104,7 @@ def issue_token(body):
         )
     mend().membership.record_sign_in(actor.account_id, str(token_id), "token",
                                       [actor.tenant_id])
+    access_trail.identify(actor)  # the access log's row of the token issued names them
     return {"token": token, "token_id": token_id, "account_id": actor.account_id,
             "tenant": mend().membership.tenant_slug(actor.tenant_id), "role": actor.role}
 

@@ -12,3 +12,5 @@ from mend.platform.schemas.responses import *  # noqa: F401,F403
 from mend.platform.schemas.reports import *  # noqa: F401,F403
 from mend.platform.schemas.alerts import *  # noqa: F401,F403
 from mend.platform.schemas.reminders import *  # noqa: F401,F403
+from mend.platform.schemas.access_log import *  # noqa: F401,F403
+from mend.platform.schemas.erasure import *  # noqa: F401,F403

@@ -20,6 +20,10 @@ from mend.platform.web import portal_practice  # noqa: F401
 from mend.platform.web import moving, portal_data  # noqa: F401
 # The portal's reminder settings and the owners' operations page join theirs likewise.
 from mend.platform.web import operations, portal_reminders  # noqa: F401
+# Keeping and erasing records (owners), and a client's request to erase theirs, likewise.
+from mend.platform.web import portal_erasure, records  # noqa: F401
+# The owners' access report and the portal's "who opened my case" likewise.
+from mend.platform.web import access_pages  # noqa: F401
 from mend.platform.web import alerts
 from mend.platform.web import reports as report_pages
 
@@ -27,7 +31,8 @@ csrf = CSRFProtect()
 
 #: The JSON API keeps its own CSRF rule (the X-CSRF-Token header for browser sessions; none
 #: for bearer tokens), so only the pages' forms carry Flask-WTF's token.
-API_BLUEPRINTS = ("access", "cases", "insights", "exports", "alerts", "me", "reports")
+API_BLUEPRINTS = ("access", "cases", "insights", "exports", "alerts", "me", "reports",
+                  "erasure")
 
 
 def init_app(app: Flask) -> None:

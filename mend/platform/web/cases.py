@@ -18,7 +18,7 @@ from flask import abort, flash, redirect, request, url_for
 from mend.domain import vocabulary as v
 from mend.domain.authorization import Actor
 from mend.domain.errors import InvalidValue
-from mend.platform import schemas as s
+from mend.platform import erasing, schemas as s
 from mend.platform.auth import mend
 from mend.platform.forms import form_errors, load_form
 from mend.platform.web import charts, practice_view, words
@@ -48,6 +48,8 @@ def offered(form: CommandForm, kind: str, status: str) -> bool:
     """Forms that fit the case as it is: reopening only when closed, the rest only when
     open; the workplace program's forms on workplace cases; rituals where any fit."""
     name = form.command.__name__
+    if status == "erased":
+        return False
     if status != "open":
         return name == "ReopenCase"
     if name == "ReopenCase":
@@ -154,6 +156,8 @@ def _case_page(case_id: UUID, status: int = 200, failed: str | None = None,
                     if form.command.allowed(me) and detail.status == "open"},
         text_max=v.TEXT_MAX,
         pulse_rows=_pulse_rows(me, detail) if detail.kind == "workplace" else [],
+        records=erasing.records_of(me, case_id), is_owner=me.role == "owner",
+        hold_reasons=list(v.HOLD_REASONS.items()),
     )
 
 

@@ -5,6 +5,8 @@ and it renders whether Redis answers, is away, or was never configured.
 
 from __future__ import annotations
 
+from mend.domain import vocabulary as v
+from mend.domain.tenancy import Tenant
 from mend.platform.auth import mend
 from mend.platform.web import words
 from mend.platform.web.admin import bp
@@ -41,4 +43,6 @@ def operations():
                   queue_counts=[(QUEUE_WORDS[k], view.queue.counts.get(k, 0)) for k in COUNTED],
                   outbox_counts=[(OUTBOX_WORDS[k], n) for k, n in view.outbox.items()],
                   messages=[(m, message_kind(m.kind), OUTBOX_WORDS.get(m.state, m.state))
-                            for m in view.messages])
+                            for m in view.messages],
+                  retention_years=mend().store.get(actor().tenant_id, Tenant).retention_years,
+                  max_retention=v.MAX_RETENTION_YEARS)

@@ -19,7 +19,7 @@ from typing import Any
 from uuid import UUID
 
 import pytest
-from eventsourcing.persistence import InfrastructureFactory, StoredEvent
+from eventsourcing.persistence import InfrastructureFactory
 from eventsourcing.utils import Environment
 
 import tests.unit.test_golden_metrics as golden
@@ -475,7 +475,8 @@ def replica(world: World, keep: Callable[[Any], bool]) -> Replica:
         domain_event = world.mend.store.mapper.to_domain_event(n)
         if isinstance(domain_event, Case.Event) and not keep(domain_event):
             continue
-        kept.append(StoredEvent(n.originator_id, n.originator_version, n.topic, n.state))
+        # Sealed again with the replica's own keys: the first store's keys stay there.
+        kept.append(store.mapper.to_stored_event(domain_event))
     store.recorder.insert_events(kept)
     view = InfrastructureFactory.construct(
         Environment("MendViews", {**settings.views_env(), **SMALL_POOL})

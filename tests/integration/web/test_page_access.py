@@ -109,6 +109,7 @@ EXPECTED = {
     # A pulse that is not the case's: a wrong value (422), as a stranger's agreement is.
     ("POST", "/portal/cases/<uuid:case_id>/pulses/<uuid:pulse_id>"): portal_page(422),
     ("GET", "/portal/cases/<uuid:case_id>/my-data"): portal_page(200),
+    ("GET", "/portal/cases/<uuid:case_id>/who-opened"): portal_page(200),
     ("GET", "/portal/cases/<uuid:case_id>/my-data.json"): portal_page(200),
     ("GET", "/cases/<uuid:case_id>"): case_page,
     ("GET", "/cases/new"): dashboard,
@@ -125,6 +126,7 @@ EXPECTED = {
     ("GET", "/admin/members"): staff_page({"owner", "supervisor", "practitioner",
                                            "practitioner_off"}),
     ("GET", "/admin/audit"): staff_page({"owner"}),
+    ("GET", "/admin/access"): staff_page({"owner"}),
     ("GET", "/admin/outcomes"): staff_page({"owner", "supervisor"}),
     ("GET", "/admin/operations"): staff_page({"owner"}),
     # The alerts inbox is the staff's; an alert id that is no alert is a 404 page.
@@ -162,6 +164,16 @@ COVERED_ELSEWHERE = {
     ("POST", "/admin/members/<uuid:account_id>/withdraw"),
     ("POST", "/admin/members/<uuid:account_id>/role"),
     ("POST", "/admin/members/<uuid:account_id>/revoke"),
+    # test_erasure_pages.py: legal holds, erasing a case or a person, retention, requests
+    ("GET", "/cases/<uuid:case_id>/erase"), ("POST", "/cases/<uuid:case_id>/erase"),
+    ("POST", "/cases/<uuid:case_id>/legal-hold"),
+    ("POST", "/cases/<uuid:case_id>/legal-hold/lift"),
+    ("GET", "/admin/members/<uuid:account_id>/erase"),
+    ("POST", "/admin/members/<uuid:account_id>/erase"), ("POST", "/admin/retention"),
+    ("GET", "/admin/erasure-requests"),
+    ("POST", "/admin/erasure-requests/<uuid:account_id>/approve"),
+    ("POST", "/admin/erasure-requests/<uuid:account_id>/decline"),
+    ("GET", "/portal/erase-my-data"), ("POST", "/portal/erase-my-data"),
 }
 
 
