@@ -107,5 +107,7 @@ def test_a_store_outage_is_a_quick_503_and_a_retry_with_the_same_key_records_onc
                for _ in range(2)]
     assert [a.status_code for a in answers] == [201, 201]
     assert answers[0].json() == answers[1].json()
-    types = [e["type"] for e in olga.get(f"/api/v1/cases/{case_id}/timeline").json()["events"]]
+    timeline = olga.get(f"/api/v1/cases/{case_id}/timeline")
+    assert timeline.status_code == 200, timeline.text
+    types = [e["type"] for e in timeline.json()["events"]]
     assert types.count("check_in_recorded") == 1
