@@ -163,7 +163,7 @@ class Settings:
             }
         url = urlsplit(self.database_url)
         return {
-            "PERSISTENCE_MODULE": "mend.domain.postgres_factory:Factory",
+            "PERSISTENCE_MODULE": "mend.postgres_factory:Factory",
             "POSTGRES_DBNAME": url.path.lstrip("/") or "postgres",
             "POSTGRES_HOST": url.hostname or "127.0.0.1",
             "POSTGRES_PORT": str(url.port or 5432),

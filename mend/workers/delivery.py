@@ -9,6 +9,7 @@ from datetime import datetime, timezone
 from mend.workers import mailer
 from mend.workers.context import current
 from mend.workers.ledger import now_us
+from mend.workers.marks_in_flight import marks_for
 from mend.workers.notices import Notices
 from mend.workers.outbox import Outbox
 from mend.workers.queue import job
@@ -39,6 +40,8 @@ def _address_of(mend, account_id: str) -> tuple[str, str] | None:
 def deliver(message_id: str, at: str = "") -> str:
     mend = current()
     box = Outbox(mend.ledger)
+    marks = marks_for(mend.ledger)
+    marks.settle()  # the last delivery's "sent", before anything of this one
     at_us = int(moment(at).timestamp() * 1_000_000)
     message = box.claim(message_id, at_us)
     if message is None:
@@ -53,5 +56,5 @@ def deliver(message_id: str, at: str = "") -> str:
         mailer.send(mend.settings, email)
     except (smtplib.SMTPException, OSError) as error:
         return box.retry_later(message_id, message.attempts, mailer.reason(error), at_us)
-    box.sent(message_id, person[1], max(at_us, now_us()))
+    box.sent(message_id, person[1], max(at_us, now_us()), marks)
     return "sent"

@@ -17,7 +17,7 @@ from typing import Any, Iterator
 
 from eventsourcing.persistence import Tracking
 
-from psycopg.sql import SQL, Literal
+from psycopg.sql import SQL, Composed, Literal
 
 from mend.projections.casebook import _NAMED, Casebook, PostgresCasebook, _pg
 
@@ -157,10 +157,7 @@ class Ledger:
             with self.transaction() as cursor:
                 cursor.execute(sql, params)
                 return cursor.fetchall() if " RETURNING " in sql else []
-        statement = SQL(_NAMED.sub(r"{\1}", sql)).format(
-            **{name: Literal(value) for name, value in params.items()})
-        script = statement if flush else SQL(
-            "BEGIN; SET LOCAL synchronous_commit TO OFF; {0}; COMMIT").format(statement)
+        script = mark_script(sql, params, flush=flush)
         with self.casebook.datastore.get_connection() as conn, conn.cursor() as cursor:
             try:
                 cursor.execute(script)
@@ -176,6 +173,14 @@ class Ledger:
 
     def position(self, name: str = NOTICES) -> int | None:
         return self.casebook.max_tracking_id(name)
+
+
+def mark_script(sql: str, params: dict[str, Any], *, flush: bool = True) -> Composed:
+    """A mark as one message of the simple query protocol, its values quoted by psycopg."""
+    statement = SQL(_NAMED.sub(r"{\1}", sql)).format(
+        **{name: Literal(value) for name, value in params.items()})
+    return statement if flush else SQL(
+        "BEGIN; SET LOCAL synchronous_commit TO OFF; {0}; COMMIT").format(statement)
 
 
 class _Cursor:

@@ -15,6 +15,7 @@ from typing import Any
 from uuid import NAMESPACE_URL, uuid5
 
 from mend.workers.ledger import Ledger
+from mend.workers.marks_in_flight import MarksInFlight
 
 SECOND = 1_000_000
 #: How long a claimed message is left alone before another delivery may try it.
@@ -90,12 +91,17 @@ class Outbox:
             flush=False)
         return Message(**rows[0]) if rows else None
 
-    def sent(self, message_id: str, address: str, now_us: int) -> None:
-        """Flushed before it returns: a "sent" forgotten in a crash would send it again."""
-        self.ledger.mark(
-            "UPDATE mend_outbox SET state = 'sent', sent_us = :now, address = :address,"
-            " reason = '' WHERE message_id = :message_id",
-            {"message_id": message_id, "now": now_us, "address": address})
+    def sent(self, message_id: str, address: str, now_us: int,
+             marks: MarksInFlight | None = None) -> None:
+        """Flushed on commit: a "sent" forgotten in a crash would send it again. Waited for
+        here, or, given ``marks``, sent to be waited for by the next delivery."""
+        sql = ("UPDATE mend_outbox SET state = 'sent', sent_us = :now, address = :address,"
+               " reason = '' WHERE message_id = :message_id")
+        params = {"message_id": message_id, "now": now_us, "address": address}
+        if marks is None:
+            self.ledger.mark(sql, params)
+        else:
+            marks.send(sql, params)
 
     def retry_later(self, message_id: str, attempts: int, reason: str, now_us: int) -> str:
         """After a failed send: queue it again after its pause, or give up; returns the state."""

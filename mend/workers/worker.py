@@ -61,6 +61,7 @@ def main() -> int:
     from rq import Queue, SimpleWorker
     from rq.serializers import JSONSerializer
 
+    from mend.workers.marks_in_flight import settle_all
     from mend.workers.queue import Jobs
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
@@ -88,6 +89,7 @@ def main() -> int:
                                   serializer=JSONSerializer, name=name)
             # with_scheduler: rq's own scheduled and retried jobs are moved to the queue.
             worker.work(burst=burst, with_scheduler=not burst)
+            settle_all()  # the last delivery's "sent" mark, read before the worker goes
             if burst or worker._stop_requested:
                 return 0
             # rq's loop gave up without being asked to stop (it does on some lost

@@ -562,8 +562,9 @@ def test_postgres_crashed_mid_run_sends_every_recorded_alert_once(
             assert service.alive() and service.pid == pids[service.name], (
                 f"the {service.name} did not outlive the outage" + mend.logs_tail())
         check_one_id_per_message(smtp, expected)
-        # Exactly once: "sent" is flushed before the job ends, so a crash forgets no
-        # delivery. (Only a crash between the SMTP server's 250 and that commit, a few
-        # milliseconds a message, could still send one twice, under its one Message-ID.)
+        # Exactly once: "sent" is flushed on commit, and a mark the crash took from its
+        # transaction is made again by the worker before its next delivery, so a crash
+        # forgets no delivery. (Only a worker that died too, between the SMTP server's 250
+        # and that commit, could leave one to be sent twice, under its one Message-ID.)
         assert lost == 0 and duplicates == 0, line + outbox_rows(
             database.url, smtp, expected) + mend.logs_tail()
