@@ -154,6 +154,22 @@ class RecordCheckIn(CaseCommand):
 
 
 @dataclass(frozen=True, kw_only=True)
+class AnswerQuestionnaire(CaseCommand):
+    who: ClassVar[str] = ANYONE_ON_CASE
+    action: ClassVar[str] = "answer questionnaires"
+    instrument: str
+    answers: dict[str, int]
+    participant_id: UUID | None = None
+
+    def apply(self, case: Case, actor: Actor) -> Any:
+        # A client answers for themselves; staff enter answers given on paper, for anyone.
+        return case.answer_questionnaire(
+            participant_id=authz.checking_in_for(actor, self.participant_id),
+            instrument=self.instrument, answers=self.answers, occurred_at=self.occurred_at,
+        )
+
+
+@dataclass(frozen=True, kw_only=True)
 class WriteJournal(CaseCommand):
     who: ClassVar[str] = ANYONE_ON_CASE
     action: ClassVar[str] = "write journal entries"
@@ -474,6 +490,7 @@ CASE_COMMANDS: tuple[type[CaseCommand], ...] = (
     ReassignCase,
     DiscloseBreach,
     RecordCheckIn,
+    AnswerQuestionnaire,
     RecordSetback,
     OfferApology,
     SetBoundary,

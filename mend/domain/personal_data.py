@@ -52,6 +52,7 @@ PERSONAL: dict[str, dict[str, str]] = {get_topic(cls): fields for cls, fields in
     (_C.BoundaryRetired, {"note": CASE}),
     (_C.BoundaryCrossed, {"note": CASE}),
     (_C.CheckInRecorded, {"note": PARTICIPANT}),
+    (_C.QuestionnaireAnswered, {"answers": PARTICIPANT}),
     (_C.SetbackRecorded, {"description": CASE}),
     (_C.RedFlagRaised, {"note": CASE}),
     (_C.RedFlagResolved, {"note": CASE}),
@@ -80,6 +81,8 @@ STRUCTURAL: dict[str, set[str]] = {
     "mend.domain.case:Case.ParticipantAdded": {"relation"},
     "mend.domain.case:Case.RitualPracticed": {"ritual"},
     "mend.domain.case:Case.RedFlagRaised": {"code"},
+    # The instrument's key, its band's label and the safety items' keys: a definition's own.
+    "mend.domain.case:Case.QuestionnaireAnswered": {"instrument", "band"},
     "mend.domain.case:Case.JournalEntryWritten": {"visibility"},
     "mend.domain.case:Case.ProgramStepCompleted": {"step"},
     "mend.domain.case:Case.ProgramStepOwnerAssigned": {"step"},

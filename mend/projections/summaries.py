@@ -7,6 +7,7 @@ from typing import Any
 
 from mend.domain import vocabulary as v
 from mend.domain.case import Case
+from mend.domain.measures import lookup
 from mend.domain.tenancy import Account, Tenant
 
 
@@ -60,6 +61,9 @@ _SUMMARIES: dict[type, Callable[[Any], str]] = {
     ),
     Case.CheckInReminderSent: lambda e: "Check-in reminder sent",
     Case.SetbackRecorded: lambda e: f"Setback (severity {e.severity} of 3)",
+    Case.QuestionnaireAnswered: lambda e: (
+        f"{lookup(e.instrument, e.version).title}: {e.total} ({e.band.lower()})"
+    ),
     Case.RitualPracticed: lambda e: f"Ritual practiced: {_words(e.ritual)}",
     Case.RedFlagRaised: lambda e: f"Red flag raised: {_words(e.code)}",
     Case.RedFlagResolved: lambda e: "Red flag resolved",

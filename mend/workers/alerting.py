@@ -18,7 +18,8 @@ from mend.workers.preferences import ALERT_KINDS, Preferences
 #: What each alert says, in a subject line and a sentence. No names, no case titles, nothing
 #: clinical beyond the kind of alert: an email can be read over a shoulder.
 WORDS = {
-    "safety_flag": ("A safety concern was raised", "A safety red flag was raised on a case"),
+    "safety_flag": ("A safety concern was raised",
+                    "A safety red flag was raised, or a safety question answered, on a case"),
     "risk_high": ("A case turned high risk", "The risk on a case turned high"),
     "missed_check_ins": ("Two check-ins missed",
                          "A client on a case missed two check-ins in a row"),

@@ -169,6 +169,15 @@ def _notice(cursor: Any, notices: Notices, event: Any, now: datetime) -> list[st
         if case is not None:
             raised = notices.alert(cursor, case, "safety_flag", str(event.flag_id), now_us)
             return raised.message_ids if raised else []
+    elif name == "QuestionnaireAnswered" and event.safety:
+        # A safety item answered past its limit (PHQ-9 item 9): the same alert as a safety
+        # red flag, to every practitioner on the case, whoever entered the answers.
+        case = notices.case(case_id)
+        if case is not None:
+            cause = str(event_id(event.originator_id, event.originator_version))
+            raised = notices.alert(cursor, case, "safety_flag", cause, now_us,
+                                   person_id=str(event.participant_id))
+            return raised.message_ids if raised else []
     elif name == "BoundaryCrossed":
         case = notices.case(case_id)
         if case is not None:

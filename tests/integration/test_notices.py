@@ -92,6 +92,29 @@ def test_a_safety_red_flag_alerts_every_practitioner_on_the_case_once(mend):
         assert f"/cases/{case_id}" in message["body"]
 
 
+def test_a_safety_answer_on_a_questionnaire_alerts_every_practitioner_at_once(mend):
+    world = World(mend, "questionnaire-safety")
+    p = world.practice
+    case_id = world.open_case(NOW - timedelta(days=1), p.clients[:2])
+    calm = {f"q{n}": 0 for n in range(1, 10)}
+    ana, leo = p.clients[:2]
+    p.casework.record(leo, case_id, cmd.AnswerQuestionnaire(instrument="phq9", answers=calm))
+    p.casework.record(ana, case_id, cmd.AnswerQuestionnaire(
+        instrument="phq9", answers={**calm, "q2": 2, "q9": 1}))
+
+    first = follow(mend, NOW)
+
+    [alert] = world.alerts()  # Leo's answers raise nothing; Ana's item 9 does
+    assert (alert["kind"], alert["person_id"]) == ("safety_flag", str(ana.account_id))
+    messages = world.messages("alert.")
+    assert sorted(m["message_id"] for m in messages) == sorted(first)
+    assert {m["recipient_id"] for m in messages} == {
+        str(p.practitioner.account_id), str(world.second.account_id)}
+    for message in messages:  # the email says a concern, never the question or the answer
+        assert message["subject"] == "Repair Practice: a safety concern was raised"
+        assert "PHQ" not in message["body"] and "hurting" not in message["body"]
+
+
 def test_each_member_chooses_how_an_alert_reaches_them(mend):
     world = World(mend, "tidewater")
     p = world.practice

@@ -247,6 +247,12 @@ COMMANDS: dict[str, Entry] = {
             ),
         ),
     ),
+    "answer_questionnaire": Entry(
+        ANYONE,
+        lambda cw, a, c, w: cw.record(a, c.id, cmd.AnswerQuestionnaire(
+            participant_id=None if a.role == "client" else w.id_of("participating_client"),
+            instrument="gad7", answers={f"q{n}": 1 for n in range(1, 8)})),
+    ),
     "write_journal": Entry(
         ANYONE,
         lambda cw, a, c, w: cw.record(

@@ -144,6 +144,8 @@ COMMANDS: dict[str, Command] = {
     "reach_milestone": lambda c, w, t: c.reach_milestone("First all-hands without anger", **t),
     "note_session": lambda c, w, t: c.note_session("Leo named the harm without prompting.", **t),
     "write_journal": lambda c, w, t: c.write_journal("Slept badly again.", "shared", **t),
+    "answer_questionnaire": lambda c, w, t: c.answer_questionnaire(
+        participant_id=ANA, instrument="phq9", answers={f"q{n}": 1 for n in range(1, 10)}, **t),
     "complete_program_step": lambda c, w, t: c.complete_program_step(
         "public_acknowledgment", **t
     ),

@@ -46,6 +46,7 @@ STORED_TOPICS = {"mend.domain.case:Case"} | {
         "CaseClosed", "CaseReopened", "EntryHeldBack", "EntryReleased", "PulseOpened",
         "PulseAnswered", "PulseClosed",
         "LegalHoldPlaced", "LegalHoldLifted", "CaseErased", "PersonErased",
+        "QuestionnaireAnswered",
     )
 }
 

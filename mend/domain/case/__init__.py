@@ -26,6 +26,7 @@ from mend.domain.case.course import Course
 from mend.domain.case.disclosure import Disclosure
 from mend.domain.case.erasure import Erasure
 from mend.domain.case.guards import Guards
+from mend.domain.case.measures import Measures
 from mend.domain.case.notes import Notes
 from mend.domain.case.people import People
 from mend.domain.case.pulses import Pulses
@@ -38,7 +39,7 @@ from mend.domain.errors import InvalidValue
 
 class Case(
     Guards, People, Disclosure, Repair, Boundaries, CheckIns, RedFlags, Notes, Workplace, Course,
-    Sharing, Pulses, Erasure, MendAggregate,
+    Sharing, Pulses, Measures, Erasure, MendAggregate,
 ):
     # ------------------------------------------------------------------ opening
     @classmethod
@@ -136,6 +137,8 @@ class Case(
     _check_in_recorded = event("CheckInRecorded")(CheckIns._check_in_recorded)
     _check_in_reminder_sent = event("CheckInReminderSent")(CheckIns._check_in_reminder_sent)
     _setback_recorded = event("SetbackRecorded")(CheckIns._setback_recorded)
+    # questionnaires
+    _questionnaire_answered = event("QuestionnaireAnswered")(Measures._questionnaire_answered)
     # red flags
     _red_flag_raised = event("RedFlagRaised")(RedFlags._red_flag_raised)
     _red_flag_resolved = event("RedFlagResolved")(RedFlags._red_flag_resolved)
@@ -185,6 +188,9 @@ STAFF_ONLY_EVENTS: tuple[type, ...] = (
     Case.PulseAnswered,  # type: ignore[attr-defined]
     # A legal hold is the practice's duty of keeping records, not part of the repair.
     Case.LegalHoldPlaced, Case.LegalHoldLifted,  # type: ignore[attr-defined]
+    # A person's answers are their own: their results reach them by their own page, and a
+    # partner never reads them on the shared timeline.
+    Case.QuestionnaireAnswered,  # type: ignore[attr-defined]
 )
 
 

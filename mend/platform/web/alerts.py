@@ -29,14 +29,14 @@ bp = pages_blueprint("alert_pages", __name__)
 
 #: What each alert says in the inbox; the person it is about follows a dash.
 SAYS = {
-    "safety_flag": "A safety red flag was raised",
+    "safety_flag": "A safety concern was raised",
     "risk_high": "Risk turned high",
     "missed_check_ins": "Two check-ins missed in a row",
     "boundary_crossed": "A boundary was crossed",
 }
 #: Each kind of alert on the settings page, as a thing that happens.
 WHEN = {
-    "safety_flag": "A safety red flag is raised on a case",
+    "safety_flag": "A safety red flag is raised, or a safety question answered, on a case",
     "risk_high": "The risk on a case turns high",
     "missed_check_ins": "A client misses two check-ins in a row",
     "boundary_crossed": "A boundary is crossed on a case",

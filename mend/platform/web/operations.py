@@ -26,7 +26,7 @@ OUTBOX_WORDS = {"queued": "Waiting to be sent", "sending": "Being sent", "sent":
 
 
 def message_kind(kind: str) -> str:
-    """"alert.safety_flag" as "Alert: a safety red flag was raised"; a reminder as such."""
+    """"alert.safety_flag" as "Alert: a safety concern was raised"; a reminder as such."""
     family, _, detail = kind.partition(".")
     if family == "alert" and detail in SAYS:
         return f"Alert: {SAYS[detail][0].lower()}{SAYS[detail][1:]}"

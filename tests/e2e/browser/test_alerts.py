@@ -64,14 +64,14 @@ def test_a_safety_alert_reaches_both_practitioners_who_acknowledge_and_resolve_i
     sign_in(page, seawall, "pia")
     wait_for_alert(page, seawall.base)
     alert = page.locator(".alerts li.state-open")
-    expect(alert.locator(".what")).to_have_text("A safety red flag was raised")
+    expect(alert.locator(".what")).to_have_text("A safety concern was raised")
     expect(alert.get_by_role("link", name="Ana and Leo")).to_be_visible()
     expect(page.locator("header .count")).to_contain_text("1")
     assert serious_violations(page) == []
     shoot(page, "alerts-inbox")
 
     alert.get_by_role("button", name="Acknowledge").click()
-    expect(page.locator(".flash")).to_contain_text("Acknowledged: A safety red flag")
+    expect(page.locator(".flash")).to_contain_text("Acknowledged: A safety concern")
     expect(page.locator("header .count")).to_have_count(0)
 
     other = browser.new_context(viewport=PHONE, is_mobile=True, has_touch=True)
@@ -83,7 +83,7 @@ def test_a_safety_alert_reaches_both_practitioners_who_acknowledge_and_resolve_i
     expect(cole.locator("header .count")).to_have_count(0)
     shoot(cole, "alerts-acknowledged")
     cole.get_by_role("button", name="Resolve").tap()
-    expect(cole.locator(".flash")).to_contain_text("Resolved: A safety red flag was raised")
+    expect(cole.locator(".flash")).to_contain_text("Resolved: A safety concern was raised")
     expect(cole.locator(".alerts")).to_contain_text("Nothing needs you right now.")
     shoot(cole, "alerts-empty")
     cole.get_by_role("link", name="Resolved").tap()

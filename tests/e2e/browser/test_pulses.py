@@ -96,9 +96,11 @@ def test_six_employees_answer_through_their_links_and_only_the_aggregate_shows(
     answer_on_a_phone(browser, links[4], SCORES[4]).context.close()
 
     page.reload()
+    # The click's own answer is the case page again: wait for it rather than reload over
+    # a navigation still under way.
     page.get_by_role("button", name="Close this pulse now").click()
+    crew5.reload()
     for seen in (page, crew5):
-        seen.reload()
         expect(seen.locator(".pulse").first).to_contain_text(
             "6 people answered. The mean is 6.5 out of 10.")
         expect(seen.locator(".pulse").first).to_contain_text("4 answered 7–10 (high)")

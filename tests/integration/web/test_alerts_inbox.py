@@ -116,7 +116,7 @@ def test_a_safety_flag_reaches_both_practitioners_and_one_acknowledging_clears_i
     pat, noor = signed_in("practitioner"), noor_signed_in(app)
     for person in (pat, noor):
         page = person.get("/alerts").get_data(as_text=True)
-        assert "A safety red flag was raised" in page and "Ana and Leo" in page
+        assert "A safety concern was raised" in page and "Ana and Leo" in page
         assert f'href="/cases/{ward["case_id"]}"' in page
         assert OPEN_COUNT.search(page).group(1) == str(open_count(person))
         assert open_count(person) >= 1
@@ -127,7 +127,7 @@ def test_a_safety_flag_reaches_both_practitioners_and_one_acknowledging_clears_i
     answer = pat.post(f"/alerts/{alert['id']}/acknowledge", {"next": "/alerts"})
     assert answer.status_code == 302 and answer.headers["Location"].endswith("/alerts")
     flashed = pat.get("/alerts").get_data(as_text=True)
-    assert "Acknowledged: A safety red flag was raised" in flashed
+    assert "Acknowledged: A safety concern was raised" in flashed
     assert open_count(noor) == before - 1 and open_count(pat) == before - 1
     noor_page = noor.get("/alerts").get_data(as_text=True)
     assert "Acknowledged by Practitioner harbor" in noor_page

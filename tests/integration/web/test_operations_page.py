@@ -87,7 +87,7 @@ def test_the_owner_sees_the_queue_and_the_outbox_in_words(
     assert "5f0c9a52" not in page  # the job's arguments and ids in its message stay out
 
     assert "<dt>Waiting to be sent</dt><dd>1</dd>" in page
-    assert "Alert: a safety red flag was raised" in page and "Practitioner harbor" in page
+    assert "Alert: a safety concern was raised" in page and "Practitioner harbor" in page
     assert "Open it in Mend" not in page and "@harbor.test" not in page  # no body, no address
     assert "No worker is running" in page
 
