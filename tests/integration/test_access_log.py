@@ -170,6 +170,21 @@ def test_a_role_change_and_a_practitioner_assigned_are_logged_as_changes(app, cl
     assert (last(app)["kind"], last(app)["outcome"]) == ("role", "denied")
 
 
+def test_joining_by_an_invitation_is_logged_as_the_new_members_change(app, client, harbor):
+    invited = client.post(f"{API}/members", headers=harbor.owner, json={
+        "email": "nia@access-harbor.test", "name": "Nia New", "role": "practitioner"}).json
+    wrong = client.post(f"{API}/invitations/not-a-token/accept", json={"password": PASSWORD})
+    assert wrong.status_code == 404
+    before = len(rows(app))
+    assert client.post(f"{API}/invitations/{invited['token']}/accept",
+                       json={"password": PASSWORD}).status_code == 200
+    [row] = rows(app)[before:]
+    assert (row["kind"], row["action"], row["outcome"]) == ("membership", "change", "allowed")
+    assert (row["actor_id"], row["actor_role"], row["subject_id"]) == (
+        invited["account_id"], "practitioner", invited["account_id"])
+    assert_plain(row)
+
+
 def test_a_list_is_one_query_row_without_a_case(app, client, harbor):
     before = len(rows(app))
     assert client.get(f"{API}/caseload", headers=harbor.tokens["pia"]).status_code == 200

@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
+from mend.domain.errors import NotFound
 from mend.platform import access_trail, auth, limits
 from mend.platform import schemas as s
 from mend.platform.auth import current_actor, mend
@@ -188,5 +189,11 @@ def withdraw_invitation(account_id):
 @bp.response(200, s.AcceptedSchema)
 def accept_invitation(body, token):
     """Redeem an invitation by choosing a password (public; the token is the credential)."""
+    try:
+        slug = mend().membership.invitation(token).tenant_slug
+    except NotFound:
+        slug = None  # refused below, as an unknown or expired link always is
     saved = mend().membership.accept_invitation(token, body["password"], body["name"])
+    if slug is not None:  # joining is a change of privilege: the row names the new member
+        access_trail.identify(mend().membership.actor_for(saved.result, slug))
     return {"account_id": saved.result}

@@ -15,7 +15,7 @@ from flask_login import current_user
 
 from mend.domain.errors import InvalidValue, NotAuthenticated, NotFound
 from mend.domain.tenancy import Account
-from mend.platform import auth, limits
+from mend.platform import access_trail, auth, limits
 from mend.platform import schemas as s
 from mend.platform.auth import mend
 from mend.platform.forms import form_errors, load_form
@@ -164,6 +164,7 @@ def accept_invitation(token: str):
         return render("web/invitation.html", 422, invitation=invitation, token=token,
                       values=values, errors=errors)
     account = mend().store.get(saved.result, Account)
+    access_trail.identify(mend().membership.actor_for(account.id, invitation.tenant_slug))
     auth.sign_in(account)
     session["tenant"] = invitation.tenant_slug
     flash(f"Welcome to {invitation.tenant_name}.")
