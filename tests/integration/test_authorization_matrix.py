@@ -170,6 +170,7 @@ EXPECTED: dict[tuple[str, str], Expect] = {
     ("POST", f"{CASE}/practitioners/<uuid:account_id>/unassign"): case_route(201, OVERSEERS),
     ("POST", f"{CASE}/breaches"): case_route(201, STAFF),
     ("POST", f"{CASE}/check-ins"): case_route(201, SIGNED_IN),
+    ("POST", f"{CASE}/questionnaires"): case_route(201, SIGNED_IN),
     ("POST", f"{CASE}/setbacks"): case_route(201, STAFF),
     ("POST", f"{CASE}/apologies"): case_route(201, STAFF),
     ("POST", f"{CASE}/boundaries"): case_route(201, STAFF),
@@ -289,6 +290,9 @@ def body_for(method: str, rule: str, tenant: Tenant, caller: Person | None,
         f"{CASE}/breaches": {"category": "broken_promise", "summary": text},
         f"{CASE}/check-ins": {"trust": 6, "emotional_safety": 5, "communication_ease": 4,
                               "conflicts": 1},
+        f"{CASE}/questionnaires": {
+            "instrument": "gad7", "answers": {f"q{n}": 1 for n in range(1, 8)},
+            "participant_id": people["client"].account_id},
         f"{CASE}/setbacks": {"severity": 1, "description": text},
         f"{CASE}/apologies": {
             "from_id": people["client"].account_id, "to_ids": [people["client_off"].account_id],

@@ -146,6 +146,19 @@ def answer_pulse(body, case_id, pulse_id):
     return recorded(saved)
 
 
+@bp.route("/cases/<uuid:case_id>/questionnaires", methods=["POST"])
+@bp.doc(parameters=[IDEMPOTENCY_KEY])
+@bp.arguments(s.QuestionnaireAnswersSchema)
+@bp.response(201, s.RecordedSchema)
+def answer_questionnaire(body, case_id):
+    """Answer a validated questionnaire (PHQ-9, GAD-7, CSI-16, CSI-4), scored by its current
+    version. The answers are the person's own: staff read them, a partner never does. A
+    safety item answered (PHQ-9 item 9 above 0) alerts every practitioner on the case."""
+    with remembered_by_key():
+        saved = mend().casework.record(current_actor(), case_id, c.AnswerQuestionnaire(**body))
+    return recorded(saved)
+
+
 @dataclass(frozen=True)
 class Route:
     """One event-recording route: its path under the case, its body schema, the command it

@@ -9,6 +9,7 @@ from __future__ import annotations
 from marshmallow import fields as f, validate
 
 from mend.domain import vocabulary as v
+from mend.domain.measures import INSTRUMENTS
 from mend.platform.schemas.base import (
     GIVEN_PASSWORD, NEW_PASSWORD, RATING, SHORT, TEXT, Schema, occurred_at, one_of, optional_text,
 )
@@ -169,6 +170,24 @@ class ReadinessSchema(NoteSchema):
         values=f.Boolean(truthy={True}, falsy={False}),
         required=True, validate=validate.Length(min=1),
     )
+
+
+class QuestionnaireAnswersSchema(EventSchema):
+    instrument = f.String(required=True, validate=one_of(tuple(sorted(INSTRUMENTS))), metadata={
+        "description": "Which questionnaire: " + ", ".join(
+            f"{key} ({d.title})" for key, d in sorted(INSTRUMENTS.items()))})
+    # Each item's own options are the definition's; they are checked by the case, which names
+    # the item refused. Here only the shape: item keys and small whole numbers.
+    answers = f.Dict(
+        keys=f.String(validate=validate.Length(min=1, max=8)),
+        values=f.Integer(strict=True, validate=validate.Range(0, 6)),
+        required=True, validate=validate.Length(min=1, max=32),
+        metadata={"description": "Each item's key (q1, q2, …) and the value of the option "
+                                 "chosen, every item answered once."},
+    )
+    participant_id = f.UUID(load_default=None, metadata={
+        "description": "Whose answers (staff entering them); a client answers only for "
+                       "themselves."})
 
 
 class MilestoneSchema(NoteSchema):
