@@ -24,10 +24,13 @@ from mend.domain.measures.definitions import (
     jacobson_truax,
 )
 from mend.domain.measures.forms import Form, FormField, form_of
-from mend.domain.measures.registry import INSTRUMENTS, REGISTRY, SHIPPED, Registry, lookup
+from mend.domain.measures.registry import (
+    INSTRUMENTS, REGISTRY, SHIPPED, Registry, lookup, offered_on,
+)
 from mend.domain.measures.scoring import Score, score
 
 __all__ = [
+    "offered_on",
     "Attribution", "Band", "Change", "CutOff", "Form", "FormField", "INSTRUMENTS", "Instrument",
     "Item", "REGISTRY", "Registry", "ReliabilityFigures", "ReliableChange", "SHIPPED",
     "SafetyItem", "Score", "ThresholdUnknown", "classify", "clinically_significant", "form_of",

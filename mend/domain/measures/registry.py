@@ -51,3 +51,13 @@ REGISTRY = Registry.of(SHIPPED)
 #: The newest version of each shipped instrument, by key ("phq9", "gad7", "csi16", "csi4").
 INSTRUMENTS = REGISTRY.latest
 lookup = REGISTRY.lookup
+
+
+#: The relationship questionnaires are about a partner: offered on couple cases only.
+PARTNER_INSTRUMENTS = frozenset({"csi16", "csi4"})
+
+
+def offered_on(case_kind: str) -> list[Instrument]:
+    """The questionnaires a participant of a case of this kind may answer, in shipped order."""
+    return [d for d in INSTRUMENTS.values()
+            if case_kind == "couple" or d.key not in PARTNER_INSTRUMENTS]

@@ -21,7 +21,7 @@ from mend.platform.web import moving, portal_data  # noqa: F401
 # The portal's reminder settings and the owners' operations page join theirs likewise.
 from mend.platform.web import operations, portal_reminders  # noqa: F401
 # Keeping and erasing records (owners), and a client's request to erase theirs, likewise.
-from mend.platform.web import portal_erasure, records  # noqa: F401
+from mend.platform.web import portal_erasure, portal_questionnaires, records  # noqa: F401
 # The owners' access report and the portal's "who opened my case" likewise.
 from mend.platform.web import access_pages  # noqa: F401
 from mend.platform.web import alerts

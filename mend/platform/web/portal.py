@@ -21,6 +21,7 @@ from mend.domain import commands as cmd
 from mend.domain import vocabulary as v
 from mend.domain.authorization import Actor
 from mend.domain.errors import NotFound
+from mend.domain.measures import offered_on
 from mend.platform import schemas as s
 from mend.platform.auth import mend
 from mend.platform.forms import load_form
@@ -119,6 +120,7 @@ def _case(case_id: UUID, status: int = 200, failed: str | None = None,
         questions=QUESTIONS, ratings=RATINGS, max_conflicts=v.MAX_CONFLICTS,
         practitioners=[p.name for p in detail.practitioner_people if p.name],
         viewing_as=viewing_as,
+        questionnaires=offered_on(detail.kind) if detail.status == "open" else [],
         pulses=pulse_lines(me, case_id) if detail.kind == "workplace" else [],
         practice=practice_view.portal_practice(
             reader.standing(me, case_id), detail.kind, str(me.account_id),

@@ -174,6 +174,10 @@ COVERED_ELSEWHERE = {
     ("POST", "/admin/erasure-requests/<uuid:account_id>/approve"),
     ("POST", "/admin/erasure-requests/<uuid:account_id>/decline"),
     ("GET", "/portal/erase-my-data"), ("POST", "/portal/erase-my-data"),
+    # test_portal_questionnaires.py: the participant's own, staff to the workspace, a
+    # stranger's case and an unknown questionnaire a 404.
+    ("GET", "/portal/cases/<uuid:case_id>/questionnaires/<string:key>"),
+    ("POST", "/portal/cases/<uuid:case_id>/questionnaires/<string:key>"),
 }
 
 
