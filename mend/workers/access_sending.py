@@ -25,10 +25,11 @@ from __future__ import annotations
 import contextlib
 import json
 import select
-import time
 from typing import Any
 
 from psycopg import pq, sql
+
+from mend.workers.unawaited import results_within
 
 #: How long an answer waits for its row before it is refused (the store is not answering).
 WAIT_SECONDS = 10.0
@@ -84,13 +85,11 @@ class PostgresSender:
     def _answer(self) -> int:
         """Wait for the message's answers; until they are all read, the connection stays
         marked as waiting, so that ``close`` throws it away rather than reuse it."""
-        pgconn, deadline = self._conn.pgconn, time.monotonic() + WAIT_SECONDS
-        while pgconn.is_busy():
-            if not select.select([pgconn.socket], [], [], deadline - time.monotonic())[0]:
-                raise RowNotWritten("the database did not answer in time")
-            pgconn.consume_input()
+        results = results_within(self._conn.pgconn, WAIT_SECONDS)
+        if results is None:
+            raise RowNotWritten("the database did not answer in time")
         number, refused = None, None
-        while (result := pgconn.get_result()) is not None:
+        for result in results:
             if result.status == pq.ExecStatus.FATAL_ERROR:
                 refused = refused or result.error_message.decode(errors="replace")
             elif result.status == pq.ExecStatus.TUPLES_OK and number is None:

@@ -22,13 +22,12 @@ from __future__ import annotations
 
 import atexit
 import contextlib
-import select
-import time
 from typing import Any
 
 from psycopg import pq
 
 from mend.workers.ledger import Ledger, mark_script
+from mend.workers.unawaited import results_within
 
 #: How long reading a mark's answer may wait before the mark is made again.
 WAIT_SECONDS = 10.0
@@ -78,17 +77,12 @@ class MarksInFlight:
         self._pending = None
 
     def _read_answer(self) -> None:
-        pgconn, deadline = self._conn.pgconn, time.monotonic() + WAIT_SECONDS
-        while pgconn.is_busy():
-            if not select.select([pgconn.socket], [], [], deadline - time.monotonic())[0]:
-                raise MarkNotMade("the database did not answer in time")
-            pgconn.consume_input()
-        refused = None
-        while (result := pgconn.get_result()) is not None:
+        results = results_within(self._conn.pgconn, WAIT_SECONDS)
+        if results is None:
+            raise MarkNotMade("the database did not answer in time")
+        for result in results:
             if result.status == pq.ExecStatus.FATAL_ERROR:
-                refused = result.error_message.decode(errors="replace")
-        if refused:
-            raise MarkNotMade(refused)
+                raise MarkNotMade(result.error_message.decode(errors="replace"))
 
     def _let_go(self, *, broken: bool) -> None:
         stack, self._stack = self._stack, None

@@ -13,21 +13,11 @@ from mend.domain.errors import InvalidValue, RuleBroken
 from mend.domain.measures.phq import PHQ9
 from mend.domain.personal_data import PERSONAL
 from mend.projections.summaries import summarise
-from tests.unit.test_case_rules import ANA, LEO, NOOR, open_case, rejected
+from tests.unit.test_case_rules import ANA, LEO, case, rejected  # noqa: F401,F811  (a fixture)
 
 #: A PHQ-9 worked by hand: 2+1+3+2+1+2+1+2+1 = 15, the first total of "moderately severe",
 #: with item 9 (thoughts of self-harm) answered "Several days".
 WORKED = {"q1": 2, "q2": 1, "q3": 3, "q4": 2, "q5": 1, "q6": 2, "q7": 1, "q8": 2, "q9": 1}
-
-
-@pytest.fixture
-def case() -> Case:
-    """Ana and Leo's couple case, Noor their counselor."""
-    case = open_case()
-    case.add_participant(ANA, "partner")
-    case.add_participant(LEO, "partner")
-    case.assign_practitioner(NOOR)
-    return case
 
 
 def answered(case: Case):

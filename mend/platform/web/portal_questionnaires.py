@@ -15,7 +15,7 @@ from mend.platform.schemas.measures import answers_schema
 from mend.platform.web.pages import (
     REFUSALS, actor, error_page, refusal, render, settle, signed_in, time_zone,
 )
-from mend.platform.web.portal import bp
+from mend.platform.web.portal import _client_only, bp
 
 #: Shown at once to a person whose answers raise a safety item: their practitioners are
 #: alerted too, but a message can wait in an inbox and this person may not.
@@ -29,9 +29,9 @@ NOBODY_TOLD = " Please also tell your practice today."
 @bp.route("/portal/cases/<uuid:case_id>/questionnaires/<string:key>", methods=["GET", "POST"])
 @signed_in
 def questionnaire(case_id: UUID, key: str):
+    if redirect_to := _client_only(case_id):
+        return redirect_to
     me = actor()
-    if me.is_staff:
-        return redirect(url_for("case_pages.case_page", case_id=case_id))
     definition = INSTRUMENTS.get(key)
     if definition is None:
         return error_page(404, "No such questionnaire", "Mend has no questionnaire by that name.")
